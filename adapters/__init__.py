@@ -1,0 +1,1 @@
+"""How the harness reaches a candidate EMR: the adapter protocol and the built-in adapters."""

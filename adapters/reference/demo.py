@@ -1,0 +1,59 @@
+"""`hsba demo`: start the reference EMR on loopback, appraise it like any target, stop it.
+
+Fresh passwords are made for every run and handed over only through environment variables; the
+target file written into the output folder names those variables, never their values.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from conformance.adapters.reference.accounts import ACCOUNTS, random_password
+from conformance.adapters.reference.faults import UnknownFault
+from conformance.adapters.reference.pki import ca_bundle
+from conformance.adapters.reference.process import ReferenceProcess, ReferenceStartError
+from conformance.messages import Msg
+from conformance.runner import Appraisal, appraise, say
+from conformance.verdicts import EXIT_CRASH, EXIT_USAGE
+
+
+def _fresh_database(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "emr.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return db
+
+
+def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) -> int:
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    passwords = {spec.env_var: random_password() for spec in ACCOUNTS}
+    try:
+        server = ReferenceProcess(faults=faults, db=_fresh_database(out / "reference-emr"), passwords=passwords)
+    except UnknownFault as exc:
+        say(Msg(exc.vi, exc.en), sys.stderr)
+        return EXIT_USAGE
+    trust = out / "pki" / "ca-bundle.pem"
+    trust.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ca_bundle(), trust)
+    switched = ", ".join(server.faults) or "—"
+    try:
+        with server:
+            say(Msg(f"HSBA tham chiếu đang chạy tại {server.base_url} (lỗi bật: {switched})",
+                    f"Reference EMR running at {server.base_url} (faults on: {switched})"))
+            target = out / "target.toml"
+            server.write_target(target)
+            # The target file names the variables; this process (and pytest-xdist workers) read them.
+            os.environ.update(server.passwords)
+            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs))
+    except ReferenceStartError as exc:
+        say(Msg(exc.vi, exc.en), sys.stderr)
+        if exc.stderr:
+            print(exc.stderr, file=sys.stderr)
+        return EXIT_CRASH

@@ -1,0 +1,128 @@
+"""The reference EMR's fault switches: small, named departures from the compliant behaviour.
+
+Each fault declares the criteria that running the appraisal with it switched on must turn to ``fail``
+(or ``warn`` for a recommended criterion). The server asks :class:`FaultSet` whether a switch is on;
+nothing outside the reference EMR (no probe, no criterion) looks at these names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: dict[str, str]  # {"vi": ..., "en": ...}
+    criteria: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": dict(self.description), "criteria": list(self.criteria)}
+
+
+def _f(name: str, criteria: list[str], vi: str, en: str) -> Fault:
+    return Fault(name, {"vi": vi, "en": en}, criteria)
+
+
+FAULTS: tuple[Fault, ...] = (
+    _f("overwrite-on-edit", ["TV-01"],
+       "Sửa nội dung ghi đè phiên bản hiện tại (mất lịch sử; chỉ còn một phiên bản).",
+       "An edit overwrites the current version in place (history lost; only one version remains)."),
+    _f("edit-without-reason", ["TV-02"],
+       "Chấp nhận sửa nội dung mà không có lý do.",
+       "An edit without a reason (or with an empty one) is accepted."),
+    _f("hard-delete", ["TV-03"],
+       "Lệnh DELETE xóa hẳn nội dung cùng mọi phiên bản (sau đó 404).",
+       "DELETE physically removes the entry and all its versions (then 404)."),
+    _f("cancel-without-reason", ["TV-04"],
+       "Chấp nhận hủy nội dung mà không có lý do.",
+       "Cancelling an entry without a reason is accepted."),
+    _f("edit-signed-entry", ["TV-05"],
+       "Nội dung đã ký vẫn sửa trực tiếp được.",
+       "A signed entry can be edited in place."),
+    _f("client-supplied-time", ["TV-06"],
+       "Máy chủ lưu thời điểm (recorded_at) và người ghi (author) do máy khách gửi thay vì tự ghi.",
+       "The server stores a client-supplied recorded_at (and author) instead of its own."),
+    _f("no-read-audit", ["NK-01"],
+       "Không ghi nhật ký các lần đọc dữ liệu.",
+       "Reads are not written to the audit log."),
+    _f("no-write-audit", ["NK-02"],
+       "Không ghi nhật ký các thao tác tạo, sửa, hủy, khôi phục, ký, xóa.",
+       "Creates, edits, cancels, restores, signatures and deletions are not written to the audit log."),
+    _f("audit-mutable", ["NK-03"],
+       "Quản trị viên xóa hoặc sửa được bản ghi nhật ký (PUT/DELETE /api/audit/<id>).",
+       "The IT administrator can delete or change audit events (PUT/DELETE /api/audit/<id>)."),
+    _f("no-denied-audit", ["NK-04"],
+       "Không ghi nhật ký các yêu cầu bị từ chối (401/403) và các lần đăng nhập sai.",
+       "Refused requests (401/403) and failed logins are not written to the audit log."),
+    _f("open-read", ["PQ-01"],
+       "Đọc bệnh nhân, đợt điều trị, nội dung bệnh án không cần đăng nhập.",
+       "Patients, encounters and entries can be read without any credentials."),
+    _f("flat-roles", ["PQ-02"],
+       "Bỏ kiểm tra vai trò: mọi tài khoản đã đăng nhập đều tạo, sửa, hủy, khôi phục, đọc dữ liệu lâm sàng "
+       "và nhật ký (vẫn giới hạn theo khoa).",
+       "Role checks are skipped: any authenticated account may create, edit, cancel, restore, read clinical data "
+       "and the audit log (department scoping stays)."),
+    _f("no-department-scope", ["PQ-03"],
+       "Bỏ giới hạn theo khoa: nhân viên khoa khác đọc và ghi được hồ sơ (kiểm tra vai trò vẫn giữ).",
+       "Department scoping is skipped: staff of another department can read and write records (role checks stay)."),
+    _f("no-lockout", ["PQ-04"],
+       "Đăng nhập sai nhiều lần không bao giờ khóa tài khoản.",
+       "Repeated failed logins never lock the account."),
+    _f("token-survives-logout", ["PQ-05"],
+       "Đăng xuất trả 204 nhưng mã phiên (token) vẫn dùng được.",
+       "Logout answers 204 but the token stays valid."),
+)
+
+_BY_NAME = {f.name: f for f in FAULTS}
+
+
+class UnknownFault(ValueError):
+    """A fault name that does not exist; the message lists the valid names (both languages)."""
+
+    def __init__(self, names: list[str]) -> None:
+        valid = ", ".join(_BY_NAME)
+        self.vi = f"không có lỗi giả lập tên {', '.join(names)}; các tên hợp lệ: {valid}"
+        self.en = f"unknown fault {', '.join(names)}; valid names: {valid}"
+        super().__init__(f"{self.vi} / {self.en}")
+
+
+def list_faults() -> list[Fault]:
+    """Every fault the reference EMR offers, in a stable order."""
+    return list(FAULTS)
+
+
+def faults_json() -> list[dict[str, Any]]:
+    """The faults as ``[{name, description: {vi, en}, criteria: [...]}]``."""
+    return [f.to_json() for f in FAULTS]
+
+
+def get_fault(name: str) -> Fault:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise UnknownFault([name]) from None
+
+
+class FaultSet:
+    """The faults switched on for one server run."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        names = list(dict.fromkeys(names))
+        unknown = [n for n in names if n not in _BY_NAME]
+        if unknown:
+            raise UnknownFault(unknown)
+        self.names: frozenset[str] = frozenset(names)
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and name not in _BY_NAME:
+            raise UnknownFault([name])  # a typo in the server's own code must not pass silently
+        return name in self.names
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def sorted(self) -> list[str]:
+        return [f.name for f in FAULTS if f.name in self.names]

@@ -1,0 +1,52 @@
+"""Writing a target file (TOML) that points the harness at a running reference EMR."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.adapters.reference.accounts import ACCOUNTS, FACILITY_CODE, FACILITY_NAME, REFERENCE_NAME
+
+import conformance
+
+
+def _s(value: str) -> str:
+    """A TOML basic string (JSON string escaping is valid TOML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def target_toml(base_url: str, ca_file: str | Path | None) -> str:
+    lines = [
+        "# Target file for the embedded reference EMR (written by hsba).",
+        "# Tệp cấu hình hệ thống cần thẩm định: HSBA Reference EMR.",
+        "[target]",
+        f"name = {_s(REFERENCE_NAME)}",
+        'adapter = "reference"',
+        f"base_url = {_s(base_url)}",
+    ]
+    if ca_file is not None:
+        lines.append(f"ca_file = {_s(str(Path(ca_file).resolve()))}")
+    lines += [
+        "connect_timeout = 5",
+        "read_timeout = 20",
+        "",
+        "[facility]",
+        f"name = {_s(FACILITY_NAME)}",
+        f"code = {_s(FACILITY_CODE)}",
+        "",
+        "[product]",
+        f"name = {_s(REFERENCE_NAME)}",
+        f"version = {_s(conformance.__version__)}",
+    ]
+    for spec in ACCOUNTS:
+        lines += ["", f"[accounts.{spec.key}]", f"username = {_s(spec.username)}",
+                  f"password_env = {_s(spec.env_var)}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_target_file(path: str | Path, base_url: str, ca_file: str | Path | None) -> None:
+    """Write a target TOML for a reference EMR listening at ``base_url``; ``ca_file`` is the CA bundle to trust
+    (written as an absolute path). Passwords are not written: only the names of their environment variables."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(target_toml(base_url, ca_file), encoding="utf-8")

@@ -1,0 +1,124 @@
+"""The checklist as data: criteria, areas and profiles, as loaded from ``criteria/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from conformance.messages import Msg
+
+LEVELS = ("mandatory", "recommended")
+METHODS = ("automated", "manual", "mixed")
+
+
+@dataclass(frozen=True)
+class Basis:
+    text: str
+    ref: str
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "ref": self.ref}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+    def __str__(self) -> str:
+        return f"{self.text}, {self.ref}"
+
+
+@dataclass(frozen=True)
+class ProbeRef:
+    probe: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probe": self.probe, "with": self.params}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: Msg
+    basis: tuple[Basis, ...]
+    area: str
+    level: str
+    method: str
+    applies_from: date
+    applies_to: date | None
+    probes: tuple[ProbeRef, ...]
+    notes: Msg
+    evidence_required: Msg | None = None
+    source: str = ""  # the file it was loaded from, for messages
+
+    @property
+    def mandatory(self) -> bool:
+        return self.level == "mandatory"
+
+    def in_force(self, on: date) -> bool:
+        return self.applies_from <= on and (self.applies_to is None or on <= self.applies_to)
+
+    def to_json(self) -> dict[str, Any]:
+        applies: dict[str, str] = {"from": self.applies_from.isoformat()}
+        if self.applies_to:
+            applies["to"] = self.applies_to.isoformat()
+        data: dict[str, Any] = {
+            "id": self.id, "title": self.title.to_json(), "basis": [b.to_json() for b in self.basis],
+            "area": self.area, "level": self.level, "method": self.method, "applies": applies,
+            "probes": [p.to_json() for p in self.probes], "notes": self.notes.to_json(),
+        }
+        if self.evidence_required:
+            data["evidence_required"] = self.evidence_required.to_json()
+        return data
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: Msg
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    title: Msg
+    basis: tuple[Basis, ...]
+    in_force_from: date
+    in_force_to: date | None
+    areas: tuple[str, ...] | None  # None: every area
+    ids: tuple[str, ...] | None  # None: every criterion of the areas
+    exclude: tuple[str, ...]
+    notes: Msg | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.in_force_from <= on and (self.in_force_to is None or on <= self.in_force_to)
+
+    def selects(self, criterion: Criterion) -> bool:
+        if criterion.id in self.exclude:
+            return False
+        if self.ids is not None and criterion.id in self.ids:
+            return True
+        if self.areas is not None:
+            return criterion.area in self.areas
+        return self.ids is None
+
+    def to_json(self) -> dict[str, Any]:
+        in_force: dict[str, str] = {"from": self.in_force_from.isoformat()}
+        if self.in_force_to:
+            in_force["to"] = self.in_force_to.isoformat()
+        return {"id": self.id, "title": self.title.to_json(), "basis": [b.to_json() for b in self.basis],
+                "in_force": in_force}
+
+
+@dataclass
+class Catalogue:
+    criteria: dict[str, Criterion]
+    areas: dict[str, Area]
+    profiles: dict[str, Profile]
+
+    def ordered(self) -> list[Criterion]:
+        """Criteria in a stable order: by area (as the areas file lists them), then id."""
+        rank = {area: i for i, area in enumerate(self.areas)}
+        return sorted(self.criteria.values(), key=lambda c: (rank.get(c.area, len(rank)), c.id))

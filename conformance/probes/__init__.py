@@ -1,0 +1,3 @@
+"""The built-in probes, one module per area. Importing this package registers them."""
+
+from conformance.probes import access, audit, integrity  # noqa: F401

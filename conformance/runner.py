@@ -1,0 +1,115 @@
+"""Run an appraisal: pytest with the hsba plugin, in-process, then the verdict as an exit code.
+
+`hsba appraise` and `hsba demo` both come here; vendors who prefer plain pytest in CI get the same
+items and the same ``results.json`` with ``pytest --hsba-target target.toml``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+from conformance.criteria_loader import CriteriaError, load_catalogue
+from conformance.messages import Msg
+from conformance.selection import SelectionError, select
+from conformance.target import TargetError, load_target
+from conformance.verdicts import EXIT_CRASH, EXIT_USAGE, VERDICT_LABELS, Overall, Verdict, exit_code
+
+
+@dataclass
+class Appraisal:
+    target: Path
+    out: Path
+    on: date
+    profile: str | None = None
+    only: Sequence[str] = ()
+    areas: Sequence[str] = ()
+    jobs: int = 1
+    criteria_dir: Path | None = None
+    extra_pytest_args: list[str] = field(default_factory=list)
+
+
+def say(message: Msg, stream: TextIO | None = None) -> None:
+    print(f"{message.vi}\n{message.en}", file=stream or sys.stdout)
+
+
+def check_configuration(request: Appraisal) -> Msg | None:
+    """A configuration problem, found before anything runs (exit code 2), or None."""
+    try:
+        load_target(request.target)
+        catalogue = load_catalogue(request.criteria_dir)
+        selection = select(catalogue, request.on, profile_id=request.profile, only=request.only, areas=request.areas)
+    except CriteriaError as exc:
+        return Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}")
+    except (TargetError, SelectionError) as exc:
+        return exc.message
+    if not selection.applied:
+        return Msg("Không có tiêu chí nào được áp dụng với lựa chọn này.", "No criterion applies with this selection.")
+    return None
+
+
+def pytest_args(request: Appraisal, workdir: Path) -> list[str]:
+    ini = workdir / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")  # isolate the run from any pytest config around it
+    out = request.out.resolve()
+    args = [str(workdir), "-c", str(ini), "--rootdir", str(workdir), "-p", "hsba", "-p", "no:cacheprovider",
+            "-q", "--hsba-progress", "--hsba-target", str(request.target.resolve()), "--hsba-out", str(out),
+            "--hsba-date", request.on.isoformat(), "--junitxml", str(out / "junit.xml"), "-o", "junit_family=xunit2",
+            "-o", "console_output_style=classic"]
+    if request.profile:
+        args += ["--hsba-profile", request.profile]
+    if request.criteria_dir:
+        args += ["--hsba-criteria", str(request.criteria_dir)]
+    for cid in request.only:
+        args += ["--only", cid]
+    for area in request.areas:
+        args += ["--hsba-area", area]
+    if request.jobs > 1:
+        args += ["-n", str(request.jobs)]
+    if importlib.util.find_spec("allure_pytest") is not None:
+        args += ["--alluredir", str(out / "allure-results"), "--clean-alluredir"]
+    return args + list(request.extra_pytest_args)
+
+
+def appraise(request: Appraisal) -> int:
+    problem = check_configuration(request)
+    if problem is not None:
+        say(problem, sys.stderr)
+        return EXIT_USAGE
+    request.out.mkdir(parents=True, exist_ok=True)
+    results_path = request.out / "results.json"
+    results_path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hsba-run-") as tmp:
+        code = pytest.main(pytest_args(request, Path(tmp)))
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_USAGE
+    if not results_path.is_file():
+        say(Msg(f"Công cụ gặp lỗi: không ghi được {results_path} (pytest trả về {int(code)}).",
+                f"The harness crashed: {results_path} was not written (pytest returned {int(code)})."), sys.stderr)
+        return EXIT_CRASH
+    document = json.loads(results_path.read_text(encoding="utf-8"))
+    print_summary(document, results_path)
+    return exit_code(Overall(document["summary"]["overall"]))
+
+
+def print_summary(document: dict[str, object], path: Path) -> None:
+    summary = document["summary"]
+    assert isinstance(summary, dict)
+    counts = ", ".join(f"{VERDICT_LABELS[Verdict(v)].vi} / {VERDICT_LABELS[Verdict(v)].en}: {n}"
+                       for v, n in summary["counts"].items() if n)
+    label = summary["overall_label"]
+    print(f"\nKết luận / Conclusion: {label['vi']} / {label['en']}")
+    print(f"Tiêu chí / Criteria: {summary['criteria']} — {counts}")
+    for criterion in document["criteria"]:  # type: ignore[attr-defined]
+        if criterion["verdict"] in ("fail", "error", "indeterminate", "warn"):
+            print(f"  {criterion['id']:<7} {criterion['verdict']:<13} {criterion['message']['vi']}")
+    print(f"Kết quả / Results: {path}")

@@ -1,0 +1,157 @@
+"""Target files: which EMR to appraise and how to reach it (TOML).
+
+    [target]
+    name = "EMR của Bệnh viện X"
+    adapter = "reference"            # a built-in adapter name, or "package.module:ClassName"
+    base_url = "https://127.0.0.1:8443"
+    ca_file = "pki/root-ca.pem"      # trust anchor for HTTPS, relative to this file (omit: system store)
+    connect_timeout = 5              # seconds
+    read_timeout = 20                # seconds
+
+    [facility]                       # shown in the report
+    name = "Bệnh viện X"
+    code = "01001"
+
+    [product]
+    name = "EMR X"
+    version = "3.2"
+
+    [accounts.bac_si]                # one table per role; the password is read from the environment
+    username = "bs.an"
+    password_env = "HSBA_PW_BAC_SI"
+
+    [exports]
+    folder = "exports"               # relative to this file
+
+    [adapter_options]                # anything the adapter itself needs
+
+Passwords never appear in the file: only the names of the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.adapters.protocol import Adapter
+from conformance.messages import Msg
+
+# Built-in adapters, by name. Resolved lazily so the engine imports no specific adapter.
+BUILTIN_ADAPTERS = {
+    "reference": "conformance.adapters.reference.adapter:ReferenceAdapter",
+}
+
+
+class TargetError(Exception):
+    """The target file is missing, malformed or incomplete (a configuration error, exit code 2)."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RoleAccount:
+    role: str
+    username: str
+    password_env: str | None
+    password: str | None  # read from ``password_env``; None when that variable is unset
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    path: Path
+    name: str
+    adapter: str
+    base_url: str
+    verify: bool | str  # True: the system trust store; a path: that CA bundle
+    timeout: tuple[float, float]
+    accounts: dict[str, RoleAccount]
+    export_folder: Path | None = None
+    facility: dict[str, Any] = field(default_factory=dict)
+    product: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def secrets(self) -> set[str]:
+        return {a.password for a in self.accounts.values() if a.password}
+
+    def describe(self) -> dict[str, Any]:
+        """What results.json says about the target (never a secret)."""
+        return {"name": self.name, "adapter": self.adapter, "base_url": self.base_url,
+                "facility": dict(self.facility), "product": dict(self.product)}
+
+
+def _err(vi: str, en: str) -> TargetError:
+    return TargetError(Msg(vi, en))
+
+
+def load_target(path: str | Path, environ: dict[str, str] | None = None) -> TargetConfig:
+    env = os.environ if environ is None else environ
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _err(f"không tìm thấy tệp cấu hình hệ thống: {path}", f"target file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _err(f"không đọc được tệp {path}: {exc}", f"cannot read {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _err(f"{path}: TOML không hợp lệ: {exc}", f"{path}: invalid TOML: {exc}") from None
+
+    target = data.get("target")
+    if not isinstance(target, dict):
+        raise _err(f"{path}: thiếu bảng [target]", f"{path}: the [target] table is missing")
+    for key in ("adapter", "base_url"):
+        if not isinstance(target.get(key), str) or not target[key]:
+            raise _err(f"{path}: [target] thiếu khóa '{key}'", f"{path}: [target] lacks '{key}'")
+    base = path.parent
+    verify: bool | str = True
+    if target.get("ca_file"):
+        ca = (base / str(target["ca_file"])).resolve()
+        if not ca.is_file():
+            raise _err(f"{path}: không tìm thấy ca_file {ca}", f"{path}: ca_file {ca} not found")
+        verify = str(ca)
+    try:
+        timeout = (float(target.get("connect_timeout", 5)), float(target.get("read_timeout", 20)))
+    except (TypeError, ValueError):
+        raise _err(f"{path}: thời gian chờ phải là số", f"{path}: timeouts must be numbers") from None
+
+    accounts: dict[str, RoleAccount] = {}
+    for role, acc in (data.get("accounts") or {}).items():
+        if not isinstance(acc, dict) or not isinstance(acc.get("username"), str):
+            raise _err(f"{path}: [accounts.{role}] cần 'username'", f"{path}: [accounts.{role}] needs 'username'")
+        if "password" in acc:
+            raise _err(f"{path}: [accounts.{role}] không được ghi mật khẩu trong tệp; dùng password_env",
+                       f"{path}: [accounts.{role}] must not hold a password; use password_env")
+        env_name = acc.get("password_env")
+        accounts[role] = RoleAccount(role, acc["username"], env_name, env.get(env_name) if env_name else None)
+
+    exports = data.get("exports") or {}
+    folder = (base / exports["folder"]).resolve() if exports.get("folder") else None
+    return TargetConfig(
+        path=path.resolve(), name=str(target.get("name") or target["base_url"]), adapter=target["adapter"],
+        base_url=target["base_url"], verify=verify, timeout=timeout, accounts=accounts,
+        export_folder=folder, facility=dict(data.get("facility") or {}),
+        product=dict(data.get("product") or {}), options=dict(data.get("adapter_options") or {}))
+
+
+def make_adapter(config: TargetConfig) -> Adapter:
+    """Instantiate the adapter the target file names."""
+    spec = BUILTIN_ADAPTERS.get(config.adapter, config.adapter)
+    module_name, _, class_name = spec.partition(":")
+    if not class_name:
+        raise _err(f"bộ kết nối không rõ: '{config.adapter}' (tên có sẵn: {', '.join(BUILTIN_ADAPTERS)}, "
+                   "hoặc 'gói.mô_đun:Lớp')",
+                   f"unknown adapter '{config.adapter}' (built-in: {', '.join(BUILTIN_ADAPTERS)}, "
+                   "or 'package.module:Class')")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise _err(f"không nạp được bộ kết nối '{spec}': {exc}", f"cannot load adapter '{spec}': {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise _err(f"'{spec}' không phải một Adapter", f"'{spec}' is not an Adapter")
+    adapter: Adapter = cls(config)
+    return adapter

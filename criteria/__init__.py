@@ -1,0 +1,1 @@
+"""Data shipped with hsba-conformance (criteria/), found through importlib.resources."""

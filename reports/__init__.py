@@ -1,0 +1,1 @@
+"""Data shipped with hsba-conformance (reports/), found through importlib.resources."""
