@@ -132,8 +132,9 @@ class FakeSession(TargetSession):
 
     # -- guards -------------------------------------------------------------------------------------
     def _who(self, read: bool = False) -> Account | None:
-        if self.token is None and read and "anonymous_reads" in self.emr.faults:
-            return None
+        valid = self.token is not None and self.token in self.emr.tokens
+        if not valid and read and "anonymous_reads" in self.emr.faults:
+            return None  # reads need no (valid) credentials at all
         if self.token is None and "anonymous_403" in self.emr.faults:
             raise Forbidden(403, "forbidden")
         if self.token is None or self.token not in self.emr.tokens:

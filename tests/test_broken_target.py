@@ -3,10 +3,7 @@ and the run still writes its results."""
 
 from __future__ import annotations
 
-import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance import results as results_module
+from conftest import DATE, load_results, run_hsba
 
 ONLY = ["TV-01", "NK-01", "PQ-01", "PQ-04"]
 
@@ -67,14 +65,11 @@ def _appraise(tmp_path: Path, base_url: str) -> tuple[int, dict[str, object], st
     target.write_text(f'[target]\nname = "broken"\nadapter = "reference"\nbase_url = "{base_url}"\n'
                       f"connect_timeout = 1\nread_timeout = 1\n\n{accounts}", encoding="utf-8")
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "conformance", "appraise", "--target", str(target), "--out", str(out),
-            "--date", "2026-01-15"]
+    args = ["appraise", "--target", str(target), "--out", str(out), "--date", DATE]
     for cid in ONLY:
         args += ["--only", cid]
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=240,
-                          env={"HSBA_TEST_PW": "not-a-real-password", "PATH": "/usr/bin:/bin"})
-    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    return proc.returncode, document, proc.stdout + proc.stderr
+    proc = run_hsba(args, cwd=tmp_path, env={"HSBA_TEST_PW": "not-a-real-password"}, timeout=240)
+    return proc.returncode, load_results(out), proc.stdout + proc.stderr
 
 
 def _check(code: int, document: dict[str, object], output: str) -> None:

@@ -102,6 +102,14 @@ def test_lockout_indeterminate_when_account_already_locked() -> None:
     assert result.verdict is Verdict.INDETERMINATE, result.message
 
 
+def test_logout_judged_by_a_write_when_reads_are_open() -> None:
+    result = run("access.logout_revokes_session", FakeAdapter({"anonymous_reads"}))
+    assert result.verdict is Verdict.PASS, result.message
+    assert "write_after_logout" in result.details
+    result = run("access.logout_revokes_session", FakeAdapter({"anonymous_reads", "logout_noop"}))
+    assert result.verdict is Verdict.FAIL, result.message
+
+
 def test_role_matrix_follows_the_configured_policy() -> None:
     matrix = [{"role": "dieu_duong", "action": "cancel", "expect": "allow"}]  # a facility letting nurses cancel
     assert run("access.role_matrix", FakeAdapter(), {"matrix": matrix}).verdict is Verdict.FAIL

@@ -46,7 +46,8 @@ def main_serve(argv: list[str] | None = None) -> int:
     args = _parse(_serve_parser(), argv)
     if isinstance(args, int):
         return args
-    from conformance.adapters.reference.server import ServerConfigError, loopback_address, serve
+    from conformance.adapters.reference.hosts import ServerConfigError, loopback_address
+    from conformance.adapters.reference.server import serve
 
     try:
         FaultSet(args.fault)

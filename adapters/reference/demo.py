@@ -1,7 +1,8 @@
 """`hsba demo`: start the reference EMR on loopback, appraise it like any target, stop it.
 
-Fresh passwords are made for every run and handed over only through environment variables; the
-target file written into the output folder names those variables, never their values.
+Passwords come from the ``HSBA_PW_<ACCOUNT>`` environment variables when set, else fresh random ones
+are made for the run; they are handed over only through the environment, and the target file written
+into the output folder names those variables, never their values.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from conformance.adapters.reference.accounts import ACCOUNTS, random_password
 from conformance.adapters.reference.faults import UnknownFault
 from conformance.adapters.reference.pki import ca_bundle
 from conformance.adapters.reference.process import ReferenceProcess, ReferenceStartError
+
 from conformance.messages import Msg
 from conformance.runner import Appraisal, appraise, say
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE
@@ -33,7 +35,7 @@ def _fresh_database(folder: Path) -> Path:
 def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) -> int:
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    passwords = {spec.env_var: random_password() for spec in ACCOUNTS}
+    passwords = {spec.env_var: os.environ.get(spec.env_var) or random_password() for spec in ACCOUNTS}
     try:
         server = ReferenceProcess(faults=faults, db=_fresh_database(out / "reference-emr"), passwords=passwords)
     except UnknownFault as exc:

@@ -16,8 +16,8 @@ from typing import IO
 
 from conformance.adapters.reference.accounts import ACCOUNTS, passwords_from_env
 from conformance.adapters.reference.faults import FaultSet
+from conformance.adapters.reference.hosts import loopback_address
 from conformance.adapters.reference.pki import ca_bundle
-from conformance.adapters.reference.server import loopback_address
 from conformance.adapters.reference.targetfile import write_target_file
 
 READY_PREFIX = "READY "

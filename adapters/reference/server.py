@@ -7,47 +7,26 @@ listening; :func:`start_server` runs it in a background thread of the calling pr
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conformance.adapters.reference.accounts import passwords_from_env
-from conformance.adapters.reference.app import create_app, quiet_request_log
 from conformance.adapters.reference.db import connect, initialise
 from conformance.adapters.reference.faults import FaultSet
-from conformance.adapters.reference.pki import server_ssl_context
+from conformance.adapters.reference.hosts import ServerConfigError, base_url, loopback_address
 from conformance.adapters.reference.seed import seed
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
 
-class ServerConfigError(Exception):
-    """The server cannot start as asked (a usage error); ``vi``/``en`` explain why."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(f"{vi} / {en}")
-        self.vi = vi
-        self.en = en
-
-
-def loopback_address(host: str) -> str:
-    """The address to bind: ``host`` when it is a loopback address (127.0.0.0/8, ::1), ``localhost`` as
-    127.0.0.1; anything else is refused."""
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        address = None
-    if address is None or not address.is_loopback:
-        raise ServerConfigError(
-            f"Máy chủ tham chiếu chỉ chạy trên địa chỉ loopback (127.0.0.0/8, ::1), không phải '{host}'.",
-            f"The reference EMR only listens on a loopback address (127.0.0.0/8, ::1), not '{host}'.")
-    return str(address)
+__all__ = ["ServerConfigError", "ServerHandle", "loopback_address", "prepare_database", "serve", "start_server"]
 
 
 def prepare_database(db: Path, environ: Mapping[str, str] | None = None) -> None:
@@ -66,28 +45,6 @@ def prepare_database(db: Path, environ: Mapping[str, str] | None = None) -> None
         for var, value in generated.items():
             print(f"export {var}={value}", file=sys.stderr)
         sys.stderr.flush()
-
-
-class _Handler(WSGIRequestHandler):
-    timeout = 120  # seconds a kept-alive connection may sit idle (and a TLS handshake may take)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Requests are recorded in the audit log; no access log lines on stderr."""
-
-
-def _make_server(host: str, port: int, db: Path, faults: FaultSet, lockout_seconds: int) -> BaseWSGIServer:
-    app = create_app(db, faults, lockout_seconds)
-    server = make_server(host, port, app, threaded=True, request_handler=_Handler)
-    # TLS is set up here rather than by make_server so that each connection's handshake happens in its
-    # own worker thread (on first read), never in the accepting loop.
-    ctx = server_ssl_context()
-    server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    server.ssl_context = ctx
-    return server
-
-
-def base_url(host: str, port: int) -> str:
-    return f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
 
 
 @dataclass
@@ -115,10 +72,28 @@ def start_server(db: Path, faults: Iterable[str] = (), *, host: str = "127.0.0.1
     """Start the reference EMR in a background thread and return once it is listening."""
     fault_set = FaultSet(faults)
     address = loopback_address(host)
-    prepare_database(Path(db), environ)
-    quiet_request_log()
-    server = _make_server(address, port, Path(db), fault_set, lockout_seconds)
-    thread = threading.Thread(target=server.serve_forever, name="hsba-reference-emr", daemon=True)
+    # Seeding a new database hashes every password (slow on purpose): let it overlap the web stack's import.
+    failure: list[BaseException] = []
+
+    def prepare() -> None:
+        try:
+            prepare_database(Path(db), environ)
+        except BaseException as exc:
+            failure.append(exc)
+
+    preparing = threading.Thread(target=prepare, name="hsba-reference-seed")
+    preparing.start()
+    from conformance.adapters.reference.httpd import make_https_server
+
+    try:
+        server = make_https_server(address, port, Path(db), fault_set, lockout_seconds)
+    finally:
+        preparing.join()
+    if failure:
+        server.server_close()
+        raise failure[0]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name="hsba-reference-emr", daemon=True)
     thread.start()
     return ServerHandle(base_url(address, server.server_port), server, thread)
 
@@ -130,8 +105,6 @@ def serve(host: str = "127.0.0.1", port: int = 0, db: Path | None = None, faults
     stop = threading.Event()
     with contextlib.ExitStack() as stack:
         if db is None:
-            import tempfile
-
             db = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hsba-reference-"))) / "emr.sqlite"
         handle = stack.enter_context(start_server(db, faults, host=host, port=port, lockout_seconds=lockout_seconds))
         previous = {sig: signal.signal(sig, lambda _s, _f: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}

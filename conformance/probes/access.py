@@ -275,7 +275,8 @@ def lockout_after_failures(ctx: ProbeContext) -> ProbeResult:
 @probe("access.logout_revokes_session", requires=(Capability.PATIENTS, Capability.LOGIN, Capability.LOGOUT))
 def logout_revokes_session(ctx: ProbeContext) -> ProbeResult:
     """A fresh login of ``role`` reads a fresh patient, logs out, and must then be refused as
-    unauthenticated when it reads again with the same session."""
+    unauthenticated when it reads again with the same session. When the target serves that read to
+    anyone (an open read, PQ-01's concern), the old session tries a write instead (creating a patient)."""
     role = ctx.param("role", "bac_si")
     patient = su.new_patient(ctx, ctx.adapter.session(role))
     fresh = ctx.adapter.login(role)
@@ -285,21 +286,42 @@ def logout_revokes_session(ctx: ProbeContext) -> ProbeResult:
         details["read_before_logout"] = "served"
     except Refused as exc:
         return indeterminate("phiên mới đăng nhập không đọc được dữ liệu thử",
-                              "the fresh session could not read the test data",
+                             "the fresh session could not read the test data",
                              **details, read_before_logout=su.refusal(exc))
     fresh.logout()
     try:
         fresh.get_patient(patient.id)
         details["read_after_logout"] = "served"
-    except Unauthenticated as exc:
-        details["read_after_logout"] = su.refusal(exc)
-        return passed("sau khi đăng xuất, phiên cũ bị từ chối là chưa xác thực (401)",
-                      "after logout the old session is refused as unauthenticated (401)", **details)
     except Refused as exc:
         details["read_after_logout"] = su.refusal(exc)
-        return indeterminate(f"sau khi đăng xuất, yêu cầu bị từ chối với mã {exc.status}, không phải 401: "
-                             "chưa rõ phiên đã bị thu hồi",
-                             f"after logout the request was refused with {exc.status}, not 401: unclear whether the "
-                             "session was revoked", **details)
-    return failed("sau khi đăng xuất, phiên cũ vẫn đọc được dữ liệu", "after logout the old session still reads data",
-                  **details)
+        return _judge_after_logout(exc, details)
+    if Capability.ANONYMOUS in ctx.adapter.capabilities():
+        try:
+            ctx.adapter.anonymous().get_patient(patient.id)
+            details["anonymous_read"] = "served"
+        except Refused as exc:
+            details["anonymous_read"] = su.refusal(exc)
+    if details.get("anonymous_read") != "served":
+        return failed("sau khi đăng xuất, phiên cũ vẫn đọc được dữ liệu",
+                      "after logout the old session still reads data", **details)
+    # Anyone may read this object, so the read proves nothing about the session: try a write.
+    try:
+        created = su.new_patient(ctx, fresh)
+        details["write_after_logout"] = {"created_patient": created.id}
+    except Refused as exc:
+        details["write_after_logout"] = su.refusal(exc)
+        return _judge_after_logout(exc, details, via_write=True)
+    return failed("sau khi đăng xuất, phiên cũ vẫn ghi được dữ liệu (tạo bệnh nhân)",
+                  "after logout the old session can still write data (it created a patient)", **details)
+
+
+def _judge_after_logout(exc: Refused, details: dict[str, Any], via_write: bool = False) -> ProbeResult:
+    how_vi = " (đọc không cần đăng nhập nên đã thử ghi)" if via_write else ""
+    how_en = " (reads are open to anyone, so a write was tried)" if via_write else ""
+    if isinstance(exc, Unauthenticated) or exc.status == 401:
+        return passed(f"sau khi đăng xuất, phiên cũ bị từ chối là chưa xác thực (401){how_vi}",
+                      f"after logout the old session is refused as unauthenticated (401){how_en}", **details)
+    return indeterminate(f"sau khi đăng xuất, yêu cầu bị từ chối với mã {exc.status}, không phải 401: "
+                         f"chưa rõ phiên đã bị thu hồi{how_vi}",
+                         f"after logout the request was refused with {exc.status}, not 401: unclear whether the "
+                         f"session was revoked{how_en}", **details)

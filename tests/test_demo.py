@@ -1,0 +1,67 @@
+"""The demo on the clean reference EMR: what a council member sees after the README's first command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import results as results_module
+from conformance.adapters.reference.accounts import ACCOUNTS
+from conformance.criteria_loader import load_catalogue
+from conftest import DATE, load_results, run_hsba
+
+PASSWORDS = {spec.env_var: f"Demo-{spec.key}-pw-7f3a9c" for spec in ACCOUNTS}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, dict[str, Any]]:
+    work = tmp_path_factory.mktemp("demo")
+    proc = run_hsba(["demo", "--out", "out", "--date", DATE], cwd=work, env=PASSWORDS)
+    return work / "out", proc, load_results(work / "out")
+
+
+def test_clean_demo_passes(demo: tuple[Path, Any, dict[str, Any]]) -> None:
+    out, proc, results = demo
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results["summary"]["overall"] == "pass"
+    catalogue = load_catalogue()
+    for criterion in results["criteria"]:
+        if criterion["level"] == "mandatory" and criterion["method"] == "automated":
+            assert criterion["verdict"] == "pass", (criterion["id"], criterion["message"])
+    # every automated criterion of the current profile was judged
+    judged = {c["id"] for c in results["criteria"]}
+    assert judged == {c.id for c in catalogue.criteria.values() if c.method == "automated"}
+    assert "Kết luận / Conclusion: Đạt / Pass" in proc.stdout
+    assert re.search(r"\[\s*1/\d+\] \w+-\d+", proc.stdout), "progress lines are printed"
+
+
+def test_results_validate_and_cite_evidence(demo: tuple[Path, Any, dict[str, Any]]) -> None:
+    out, _, results = demo
+    assert results_module.validate(results) == []
+    assert results["appraisal_date"] == DATE and results["profile"]["id"] == "tt13-2025"
+    for criterion in results["criteria"]:
+        assert criterion["evidence"], criterion["id"]
+        for rel in criterion["evidence"]:
+            assert (out / rel).is_file()
+    # exchanges are recorded with method, URL, status and headers
+    exchange = next(p for c in results["criteria"] for p in c["evidence"] if p.endswith(".json"))
+    assert (out / exchange).stat().st_size > 0
+    assert (out / "junit.xml").is_file()
+    junit = (out / "junit.xml").read_text(encoding="utf-8")
+    assert 'name="TV-01"' in junit
+
+
+def test_no_secret_in_any_artefact(demo: tuple[Path, Any, dict[str, Any]]) -> None:
+    out, proc, _ = demo
+    blobs = [p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".sqlite"
+             and "reference-emr" not in p.parts]
+    blobs.append((proc.stdout + proc.stderr).encode())
+    everything = b"\n".join(blobs)
+    for password in PASSWORDS.values():
+        assert password.encode() not in everything
+    assert re.search(rb"Bearer (?!\[REDACTED\]|realm=)", everything) is None
+    assert re.search(rb'"token": "(?!\[REDACTED\])', everything) is None
+    assert b"[REDACTED]" in everything  # the secrets were there, and were redacted

@@ -1,0 +1,65 @@
+"""Plain pytest in a vendor's CI: `pytest --hsba-target target.toml` with xdist, JUnit, -k and -m."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.adapters.reference.process import ReferenceProcess
+from conftest import DATE, load_results, verdicts
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ReferenceProcess, Path]]:
+    work = tmp_path_factory.mktemp("plugin")
+    with ReferenceProcess(db=work / "emr.sqlite") as server:
+        yield server, server.write_target(work / "target.toml")
+
+
+def _pytest(args: list[str], cwd: Path, server: ReferenceProcess) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HSBA_", "PYTEST_"))}
+    env.update(server.passwords)
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_xdist_junit_and_marker_selection(reference: tuple[ReferenceProcess, Path], tmp_path: Path) -> None:
+    server, target = reference
+    proc = _pytest(["--hsba-target", str(target), "--hsba-out", "out", "--hsba-date", DATE, "-n", "2",
+                    "-m", "audit and mandatory", "--junitxml", "junit.xml"], tmp_path, server)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    got = verdicts(load_results(tmp_path / "out"))
+    assert set(got) == {"NK-01", "NK-02", "NK-03", "NK-04"}  # NK-05 is recommended: not selected
+    assert set(got.values()) == {"pass"}
+    cases = {case.get("name") for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")}
+    assert cases == set(got)
+    assert "judged 4 of the profile's" in (tmp_path / "out" / "results.json").read_text(encoding="utf-8")
+
+
+def test_only_and_keyword_selection(reference: tuple[ReferenceProcess, Path], tmp_path: Path) -> None:
+    server, target = reference
+    proc = _pytest(["--hsba-target", str(target), "--hsba-out", "out", "--hsba-date", DATE,
+                    "--only", "TV-01", "--only", "PQ-01", "--only", "NK-05", "-k", "not NK"], tmp_path, server)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert set(verdicts(load_results(tmp_path / "out"))) == {"TV-01", "PQ-01"}
+
+
+def test_plugin_is_inert_without_a_target(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_ok():\n    assert True\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "1 passed" in proc.stdout
+
+
+def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "t.toml").write_text('[target]\nadapter = "reference"\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--hsba-target", "t.toml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4  # pytest's usage error
+    assert "base_url" in proc.stderr
