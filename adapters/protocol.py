@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-
 # --------------------------------------------------------------------------------------------------
 # Capabilities
 
@@ -320,5 +319,5 @@ class Adapter(abc.ABC):
     def anonymous(self) -> TargetSession:
         """A session that sends no credentials at all."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once at the end of the run."""

@@ -1,3 +1,5 @@
-from conformance.cli import main
 import sys
+
+from conformance.cli import main
+
 sys.exit(main())

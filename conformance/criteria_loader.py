@@ -77,7 +77,7 @@ def _read_yaml(path: Path, label: str, problems: list[Problem]) -> Any:
             problems.append(Problem(label, None, Msg(f"tệp lớn hơn {MAX_FILE_BYTES} byte",
                                                      f"file larger than {MAX_FILE_BYTES} bytes")))
             return None
-        return _jsonable(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))  # noqa: S506 (safe loader)
+        return _jsonable(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))
     except UnicodeDecodeError as exc:
         problems.append(Problem(label, None, Msg(f"không phải UTF-8: {exc}", f"not UTF-8: {exc}")))
     except yaml.YAMLError as exc:

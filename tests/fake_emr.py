@@ -33,6 +33,7 @@ from conformance.adapters.protocol import (
 FAULTS = frozenset({
     "edit_overwrites", "edit_drops_reason", "edit_without_reason", "hard_delete", "cancel_without_reason",
     "signed_editable", "trust_client_fields", "no_read_audit", "no_write_audit", "audit_mutable",
+    "audit_deletable",
     "no_denied_audit", "audit_chain_broken", "anonymous_reads", "nurse_cancels", "no_department_scope",
     "no_lockout", "logout_noop", "accept_any_password", "anonymous_403",
 })
@@ -298,18 +299,18 @@ class FakeSession(TargetSession):
         self.emr.log(acct, "read", "audit", None)
         return found
 
-    def _tamper(self, event_id: str, change: Any) -> None:
+    def _tamper(self, event_id: str, change: Any, fault: str) -> None:
         self._allow(self.role == "quan_tri", "update", "audit", event_id)
-        if "audit_mutable" not in self.emr.faults:
+        if fault not in self.emr.faults and "audit_mutable" not in self.emr.faults:
             raise Refused(405, "the audit log is append-only")
         self.emr.audit[:] = [x for x in (change(ev, h) if ev.id == event_id else (ev, h)
                                          for ev, h in self.emr.audit) if x is not None]
 
     def delete_audit_event(self, event_id: str) -> None:
-        self._tamper(event_id, lambda ev, h: None)
+        self._tamper(event_id, lambda ev, h: None, "audit_deletable")
 
     def update_audit_event(self, event_id: str, changes: dict[str, Any]) -> None:
-        self._tamper(event_id, lambda ev, h: (replace(ev, **changes), h))
+        self._tamper(event_id, lambda ev, h: (replace(ev, **changes), h), "audit_mutable")
 
     def verify_audit_chain(self) -> AuditChainReport:
         self._allow(self.role == "quan_tri", "read", "audit", None)

@@ -24,7 +24,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, dict[str,
 
 
 def test_clean_demo_passes(demo: tuple[Path, Any, dict[str, Any]]) -> None:
-    out, proc, results = demo
+    _, proc, results = demo
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert results["summary"]["overall"] == "pass"
     catalogue = load_catalogue()

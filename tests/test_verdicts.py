@@ -3,7 +3,14 @@
 import pytest
 
 from conformance.verdicts import (
-    EXIT_FAIL, EXIT_PASS, EXIT_UNDECIDED, Overall, Verdict, exit_code, overall, roll_up_probes,
+    EXIT_FAIL,
+    EXIT_PASS,
+    EXIT_UNDECIDED,
+    Overall,
+    Verdict,
+    exit_code,
+    overall,
+    roll_up_probes,
 )
 
 V = Verdict

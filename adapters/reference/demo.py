@@ -18,7 +18,6 @@ from conformance.adapters.reference.accounts import ACCOUNTS, random_password
 from conformance.adapters.reference.faults import UnknownFault
 from conformance.adapters.reference.pki import ca_bundle
 from conformance.adapters.reference.process import ReferenceProcess, ReferenceStartError
-
 from conformance.messages import Msg
 from conformance.runner import Appraisal, appraise, say
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE

@@ -14,16 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conformance.adapters.protocol import (
-    AccountLocked,
     AuditEvent,
     Encounter,
     Entry,
-    Forbidden,
-    NotFound,
     Patient,
     Refused,
     TargetSession,
-    Unauthenticated,
     Unsupported,
 )
 from conformance.probe_api import ProbeContext
@@ -112,11 +108,6 @@ def new_record(ctx: ProbeContext, s: TargetSession, what: str = "ghi chép") -> 
 def refusal(exc: Refused) -> dict[str, Any]:
     """What a refusal looked like, for the evidence."""
     return {"refused": type(exc).__name__, "status": exc.status, "message": exc.en}
-
-
-def is_access_denial(exc: Refused) -> bool:
-    """A refusal that reads as "you may not": 401, 403, 404 (hidden), or their typed forms."""
-    return isinstance(exc, Unauthenticated | Forbidden | NotFound | AccountLocked) or exc.status in (401, 403, 404)
 
 
 # --------------------------------------------------------------------------------------------------

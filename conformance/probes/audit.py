@@ -137,7 +137,12 @@ def write_is_logged(ctx: ProbeContext) -> ProbeResult:
 def log_append_only(ctx: ProbeContext) -> ProbeResult:
     """``auditor_role`` tries to change, then to delete, the newest audit event this probe caused (its own
     fresh read of a new patient; failing that, the newest visible event). Both must be refused and the
-    event must stay exactly as it was. Older events are never touched, so a chain check is not disturbed."""
+    event must stay exactly as it was.
+
+    The probe disturbs the log as little as it can, so that other criteria (a hash-chain check) still
+    judge the target's own behaviour: it never touches an older event in the middle of the log; if the
+    change is accepted it puts the original value back and does not go on to the deletion (the log is
+    already shown to be changeable)."""
     creator = su.session(ctx, "creator_role", "bac_si")
     auditor = _auditor(ctx)
     start = ctx.now()
@@ -155,35 +160,54 @@ def log_append_only(ctx: ProbeContext) -> ProbeResult:
     details: dict[str, Any] = {"patient": patient.id, "chosen": chosen}
     if not events:
         return indeterminate("nhật ký không có sự kiện nào để thử sửa, xóa",
-                              "the audit log shows no event to tamper with",
-                             **details)
+                             "the audit log shows no event to tamper with", **details)
     target = events[-1]
     before = su.event_summary(target)
     details["event_before"] = before
-    accepted: list[str] = []
-    changes = {"outcome": "denied" if (target.outcome or "").lower() == "success" else "success"}
+
+    def read_back() -> dict[str, Any] | None:
+        found = [ev for ev in auditor.audit_events(**query) if ev.id == target.id]
+        return su.event_summary(found[0]) if found else None
+
+    original = target.outcome
+    changes = {"outcome": "denied" if (original or "").lower() == "success" else "success"}
     details["update_changes"] = changes
-    for name, attempt in (("update", lambda: auditor.update_audit_event(target.id, changes)),
-                          ("delete", lambda: auditor.delete_audit_event(target.id))):
-        try:
-            attempt()
-            details[name] = "accepted"
-            accepted.append(name)
+    try:
+        auditor.update_audit_event(target.id, changes)
+    except Refused as exc:
+        details["update"] = su.refusal(exc)
+    else:
+        details["update"] = "accepted"
+        details["event_after_update"] = read_back()
+        try:  # put the original value back, so that the rest of the appraisal sees the log as it was
+            auditor.update_audit_event(target.id, {"outcome": original})
+            details["restored"] = read_back() == before
         except Refused as exc:
-            details[name] = su.refusal(exc)
-    again = [ev for ev in auditor.audit_events(**query) if ev.id == target.id]
-    details["event_after"] = su.event_summary(again[0]) if again else None
+            details["restored"] = su.refusal(exc)
+        changed = details["event_after_update"] != before
+        return failed("yêu cầu sửa sự kiện nhật ký không bị từ chối"
+                      + ("; sự kiện đã bị thay đổi" if changed else "")
+                      + " (không thử xóa để khỏi làm hỏng nhật ký thêm)",
+                      "the request to change an audit event was not refused"
+                      + ("; the event was changed" if changed else "")
+                      + " (deletion not tried, so as not to damage the log further)", **details)
+    try:
+        auditor.delete_audit_event(target.id)
+        details["delete"] = "accepted"
+    except Refused as exc:
+        details["delete"] = su.refusal(exc)
+    after = read_back()
+    details["event_after"] = after
     problems: list[tuple[str, str]] = []
-    if accepted:
-        problems.append((f"yêu cầu {', '.join(accepted)} sự kiện nhật ký không bị từ chối",
-                         f"the request to {' and '.join(accepted)} an audit event was not refused"))
-    if not again:
+    if details["delete"] == "accepted":
+        problems.append(("yêu cầu xóa sự kiện nhật ký không bị từ chối",
+                         "the request to delete an audit event was not refused"))
+    if after is None:
         problems.append(("sự kiện nhật ký đã bị xóa", "the audit event was deleted"))
-    elif details["event_after"] != before:
+    elif after != before:
         problems.append(("sự kiện nhật ký đã bị thay đổi", "the audit event was changed"))
     if problems:
-        vi, en = su.join_problems(problems)
-        return failed(vi, en, **details)
+        return failed(*su.join_problems(problems), **details)
     return passed("yêu cầu sửa và xóa sự kiện nhật ký đều bị từ chối; sự kiện giữ nguyên",
                   "requests to change and to delete an audit event were refused; the event is unchanged", **details)
 
