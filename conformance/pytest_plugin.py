@@ -240,7 +240,7 @@ def _allure(item: CriterionItem, result: CriterionResult, state: RunState) -> No
     allure.dynamic.title(f"{c.id} — {c.title.vi}")
     allure.dynamic.description(f"{c.title.en}\n\n{'; '.join(str(b) for b in c.basis)}\n\n{c.notes.vi}\n\n{c.notes.en}")
     allure.dynamic.severity(allure.severity_level.CRITICAL if c.mandatory else allure.severity_level.NORMAL)
-    allure.dynamic.tag(c.level, c.method, result.verdict.value)
+    allure.dynamic.tag(result.verdict.value)  # area, level and method arrive as markers
     for rel in result.evidence:
         path = state.out_dir / rel
         kind = allure.attachment_type.JSON if rel.endswith(".json") else allure.attachment_type.TEXT

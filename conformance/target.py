@@ -33,9 +33,10 @@ from __future__ import annotations
 import importlib
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from conformance.adapters.protocol import Adapter
 from conformance.messages import Msg
@@ -153,5 +154,5 @@ def make_adapter(config: TargetConfig) -> Adapter:
         raise _err(f"không nạp được bộ kết nối '{spec}': {exc}", f"cannot load adapter '{spec}': {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, Adapter)):
         raise _err(f"'{spec}' không phải một Adapter", f"'{spec}' is not an Adapter")
-    adapter: Adapter = cls(config)
+    adapter: Adapter = cast(Callable[[TargetConfig], Adapter], cls)(config)
     return adapter

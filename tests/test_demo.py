@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -65,3 +66,17 @@ def test_no_secret_in_any_artefact(demo: tuple[Path, Any, dict[str, Any]]) -> No
     assert re.search(rb"Bearer (?!\[REDACTED\]|realm=)", everything) is None
     assert re.search(rb'"token": "(?!\[REDACTED\])', everything) is None
     assert b"[REDACTED]" in everything  # the secrets were there, and were redacted
+
+
+def test_allure_results_are_labelled(demo: tuple[Path, Any, dict[str, Any]]) -> None:
+    out, _, results = demo
+    by_feature: dict[str, dict[str, Any]] = {}
+    for path in (out / "allure-results").glob("*-result.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        labels = {label["name"]: label.get("value") for label in data["labels"]}
+        by_feature[labels["feature"]] = {"labels": labels, "attachments": data.get("attachments", [])}
+    assert set(by_feature) == {c["id"] for c in results["criteria"]}
+    first = by_feature["TV-01"]
+    assert first["labels"]["epic"].startswith("Toàn vẹn hồ sơ")
+    assert first["labels"]["severity"] == "critical"
+    assert first["attachments"], "evidence is attached"

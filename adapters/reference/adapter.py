@@ -25,7 +25,6 @@ from conformance.adapters.protocol import (
     Unsupported,
 )
 from conformance.adapters.reference import mapping
-
 from conformance.http import HttpClient, HttpResponse, check_status
 from conformance.target import TargetConfig
 

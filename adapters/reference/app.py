@@ -7,6 +7,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
 from conformance.adapters.reference import audit, routes_audit, routes_auth, routes_clinical, routes_entries
 from conformance.adapters.reference.db import write_tx
 from conformance.adapters.reference.faults import FaultSet
@@ -22,8 +25,6 @@ from conformance.adapters.reference.web import (
     faults,
     json_response,
 )
-from flask import Flask, Response
-from werkzeug.exceptions import HTTPException
 
 MAX_REQUEST_BYTES = 1024 * 1024
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
 from conformance.adapters.reference.app import create_app, quiet_request_log
 from conformance.adapters.reference.faults import FaultSet
 from conformance.adapters.reference.pki import server_ssl_context
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 
 class _Handler(WSGIRequestHandler):

@@ -103,9 +103,13 @@ class ReferenceProcess:
                 self.base_url = line[len(READY_PREFIX):].strip()
                 return self
         err = self.stderr_text()
+        code = self._proc.poll()
         self.stop()
+        if code is not None:
+            raise ReferenceStartError(f"HSBA Reference EMR đã dừng trước khi sẵn sàng (mã thoát {code}).",
+                                      f"the HSBA Reference EMR stopped before it was ready (exit code {code})", err)
         raise ReferenceStartError(
-            f"HSBA Reference EMR không khởi động được trong {self.startup_timeout:.0f} giây.",
+            f"HSBA Reference EMR không sẵn sàng trong {self.startup_timeout:.0f} giây.",
             f"the HSBA Reference EMR did not become ready within {self.startup_timeout:.0f} s", err)
 
     def stop(self) -> None:

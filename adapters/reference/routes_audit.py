@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, Response, request
+
 from conformance.adapters.reference import audit, validate
 from conformance.adapters.reference.db import to_utc_text, write_tx
 from conformance.adapters.reference.web import (
@@ -17,7 +19,6 @@ from conformance.adapters.reference.web import (
     require_user,
 )
 from conformance.adapters.reference.web import policy as access_policy
-from flask import Blueprint, Response, request
 
 bp = Blueprint("audit", __name__)
 

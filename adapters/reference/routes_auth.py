@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, Response
+
+import conformance
 from conformance.adapters.reference import auth
 from conformance.adapters.reference.accounts import REFERENCE_NAME
 from conformance.adapters.reference.audit import clean
@@ -18,9 +21,6 @@ from conformance.adapters.reference.web import (
     require_user,
     state,
 )
-from flask import Blueprint, Response
-
-import conformance
 
 bp = Blueprint("auth", __name__)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from flask import Blueprint, Response, request
+
 from conformance.adapters.reference import records, validate
 from conformance.adapters.reference.auth import User
 from conformance.adapters.reference.db import to_utc_text, utc_now, write_tx
@@ -21,7 +23,6 @@ from conformance.adapters.reference.web import (
     record,
     require_user,
 )
-from flask import Blueprint, Response, request
 
 bp = Blueprint("clinical", __name__)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, Response
+
 from conformance.adapters.reference import records, validate
 from conformance.adapters.reference.auth import User
 from conformance.adapters.reference.db import write_tx
@@ -18,7 +20,6 @@ from conformance.adapters.reference.web import (
     refuse,
     require_user,
 )
-from flask import Blueprint, Response
 
 bp = Blueprint("entries", __name__)
 

@@ -103,12 +103,13 @@ def serve(host: str = "127.0.0.1", port: int = 0, db: Path | None = None, faults
     """Run in the foreground until SIGTERM or SIGINT. ``db=None`` uses a temporary database removed at exit.
     Prints ``READY <base url>`` on stdout once listening (and writes the URL to ``ready_file``)."""
     stop = threading.Event()
-    with contextlib.ExitStack() as stack:
-        if db is None:
-            db = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hsba-reference-"))) / "emr.sqlite"
-        handle = stack.enter_context(start_server(db, faults, host=host, port=port, lockout_seconds=lockout_seconds))
-        previous = {sig: signal.signal(sig, lambda _s, _f: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
+    previous = {sig: signal.signal(sig, lambda _s, _f: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with contextlib.ExitStack() as stack:
+            if db is None:
+                db = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hsba-reference-"))) / "emr.sqlite"
+            handle = stack.enter_context(start_server(db, faults, host=host, port=port,
+                                                      lockout_seconds=lockout_seconds))
             if ready_file is not None:
                 tmp = ready_file.with_name(ready_file.name + ".tmp")
                 tmp.write_text(handle.base_url + "\n", encoding="utf-8")
@@ -116,7 +117,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, db: Path | None = None, faults
             print(f"READY {handle.base_url}", flush=True)
             while not stop.wait(0.5):
                 pass
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conformance.adapters.reference.accounts import ACCOUNTS, FACILITY_CODE, FACILITY_NAME, REFERENCE_NAME
-
 import conformance
+from conformance.adapters.reference.accounts import ACCOUNTS, FACILITY_CODE, FACILITY_NAME, REFERENCE_NAME
 
 
 def _s(value: str) -> str:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from flask import Response, current_app, g, jsonify, request
+
 from conformance.adapters.reference import audit
 from conformance.adapters.reference.auth import User, resolve_token
 from conformance.adapters.reference.db import connect
 from conformance.adapters.reference.faults import FaultSet
 from conformance.adapters.reference.policy import Policy
-from flask import Response, current_app, g, jsonify, request
 
 STATE_KEY = "hsba_reference"
 
