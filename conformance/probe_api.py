@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.adapters.protocol import Adapter
 from conformance.messages import Msg
@@ -58,11 +58,12 @@ def not_applicable(vi: str, en: str, **details: Any) -> ProbeResult:
     return _result(Verdict.NOT_APPLICABLE, vi, en, details)
 
 
-class EvidenceSink:
-    """Where a probe's evidence goes (implemented by the evidence store)."""
+class EvidenceSink(Protocol):
+    """Where a probe's evidence goes (the evidence store's :class:`CriterionEvidence` is one)."""
 
-    def add_file(self, name: str, content: bytes, media_type: str) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    def add_file(self, name: str, content: bytes, media_type: str) -> str:
+        """Keep ``content``; return its path inside the report bundle."""
+        ...
 
 
 class ProbeContext:

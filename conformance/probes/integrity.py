@@ -226,8 +226,9 @@ def cancel_is_reasoned_mark(ctx: ProbeContext) -> ProbeResult:
         return indeterminate("tác giả không hủy được ghi chép của mình kể cả khi có lý do",
                              "the author could not cancel their own entry even with a reason", **details)
     try:
-        cancelled: Entry | None = author.get_entry(rec.entry.id)
-        details["after_cancel"] = su.entry_summary(cancelled)
+        read_back = author.get_entry(rec.entry.id)
+        details["after_cancel"] = su.entry_summary(read_back)
+        cancelled: Entry | None = read_back
     except Refused as exc:
         cancelled = None
         details["after_cancel"] = su.refusal(exc)

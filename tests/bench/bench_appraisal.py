@@ -75,7 +75,8 @@ def main() -> int:
     durations = sorted((c["duration_ms"], c["id"]) for c in results["criteria"])  # type: ignore[index, union-attr]
     in_criteria = sum(d for d, _ in durations) / 1000
     print(f"demo, whole command, serial (median of {args.rounds}): {s_med:6.2f} s")
-    print(f"demo, whole command, -n 2   (median of {args.rounds}): {p_med:6.2f} s   ratio serial/-n2 = {s_med / p_med:.2f}")
+    print(f"demo, whole command, -n 2   (median of {args.rounds}): {p_med:6.2f} s   "
+          f"ratio serial/-n2 = {s_med / p_med:.2f}")
     print(f"time inside criteria (serial run):    {in_criteria:8.2f} s = {in_criteria / s_med:.0%} of the command")
     print(f"per criterion: median {statistics.median(d for d, _ in durations):.0f} ms, "
           f"slowest {durations[-1][1]} {durations[-1][0]:.0f} ms, fastest {durations[0][1]} {durations[0][0]:.0f} ms")
