@@ -6,6 +6,8 @@ items and the same ``results.json`` with ``pytest --hsba-target target.toml``.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -60,9 +62,9 @@ def check_configuration(request: Appraisal) -> Msg | None:
 def pytest_args(request: Appraisal, workdir: Path) -> list[str]:
     ini = workdir / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")  # isolate the run from any pytest config around it
-    out = request.out.resolve()
+    out = request.out
     args = [str(workdir), "-c", str(ini), "--rootdir", str(workdir), "-p", "hsba", "-p", "no:cacheprovider",
-            "-q", "--hsba-progress", "--hsba-target", str(request.target.resolve()), "--hsba-out", str(out),
+            "-q", "--hsba-progress", "--hsba-target", str(request.target), "--hsba-out", str(out),
             "--hsba-date", request.on.isoformat(), "--junitxml", str(out / "junit.xml"), "-o", "junit_family=xunit2",
             "-o", "console_output_style=classic"]
     if request.profile:
@@ -85,10 +87,14 @@ def appraise(request: Appraisal) -> int:
     if problem is not None:
         say(problem, sys.stderr)
         return EXIT_USAGE
+    request = dataclasses.replace(  # the run happens in another folder: every path absolute from here on
+        request, target=request.target.resolve(), out=request.out.resolve(),
+        criteria_dir=request.criteria_dir.resolve() if request.criteria_dir else None)
     request.out.mkdir(parents=True, exist_ok=True)
     results_path = request.out / "results.json"
     results_path.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="hsba-run-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="hsba-run-") as tmp, contextlib.chdir(tmp):
+        # From a neutral folder: pytest-xdist workers start there, away from any source checkout.
         code = pytest.main(pytest_args(request, Path(tmp)))
     if code == pytest.ExitCode.USAGE_ERROR:
         return EXIT_USAGE

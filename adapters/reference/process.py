@@ -79,7 +79,7 @@ class ReferenceProcess:
         if self.db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="hsba-reference-")
             self.db = Path(self._tmp.name) / "emr.sqlite"
-        cmd = [self.python, "-m", "conformance.adapters.reference", "serve", "--host", self.host,
+        cmd = [self.python, "-P", "-m", "conformance.adapters.reference", "serve", "--host", self.host,
                "--port", str(self.port), "--db", str(self.db), "--lockout-seconds", str(self.lockout_seconds)]
         for name in self.faults:
             cmd += ["--fault", name]
