@@ -16,7 +16,7 @@ from conformance.criteria_model import Criterion, ProbeRef
 from conformance.evidence import CriterionEvidence, EvidenceStore
 from conformance.http import recording
 from conformance.messages import Msg
-from conformance.probe_api import ProbeContext, ProbeResult, ProbeSpec, registered_probes
+from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, ProbeSpec, registered_probes
 from conformance.results import CriterionResult, ProbeRun
 from conformance.verdicts import Verdict, roll_up_probes
 
@@ -46,6 +46,9 @@ def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Crite
     except Unsupported as exc:
         return ProbeResult(Verdict.INDETERMINATE, Msg(f"Không quyết định được: {exc.vi}",
                                                       f"Cannot be decided: {exc.en}"))
+    except CannotDecide as exc:
+        return ProbeResult(Verdict.INDETERMINATE, Msg(f"Không quyết định được: {exc.message.vi}",
+                                                      f"Cannot be decided: {exc.message.en}"))
     except TargetFailure as exc:
         return ProbeResult(Verdict.ERROR, Msg(f"Hệ thống gặp sự cố khi kiểm tra: {exc.vi}",
                                               f"The target failed while being checked: {exc.en}"))

@@ -12,9 +12,9 @@ Writing a probe::
         ...
         return passed("… (tiếng Việt)", "… (English)", entry=entry.id)
 
-Exceptions a probe does not handle are judged by the runner: :class:`Unsupported` →
-``indeterminate``; :class:`TargetFailure` → ``error``; an unhandled :class:`Refused` →
-``indeterminate`` (a step the probe needed was refused); anything else → ``error``.
+Exceptions a probe does not handle are judged by the runner: :class:`Unsupported` and
+:class:`CannotDecide` → ``indeterminate``; :class:`TargetFailure` → ``error``; an unhandled
+:class:`Refused` → ``indeterminate`` (a step the probe needed was refused); anything else → ``error``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ class ProbeResult:
     verdict: Verdict
     message: Msg
     details: dict[str, Any] = field(default_factory=dict)
+
+
+class CannotDecide(Exception):
+    """Raised deep inside a probe's helpers when the criterion cannot be decided on this target
+    (e.g. the configured account has no department to open a test encounter in)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.message = Msg(vi, en)
 
 
 def _result(verdict: Verdict, vi: str, en: str, details: dict[str, Any]) -> ProbeResult:

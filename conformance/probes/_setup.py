@@ -20,9 +20,8 @@ from conformance.adapters.protocol import (
     Patient,
     Refused,
     TargetSession,
-    Unsupported,
 )
-from conformance.probe_api import ProbeContext
+from conformance.probe_api import CannotDecide, ProbeContext
 
 # Test patients are synthetic; the sex code follows FHIR's administrative-gender vocabulary, which an
 # adapter maps to its target's own codes.
@@ -60,11 +59,8 @@ def department_of(ctx: ProbeContext, s: TargetSession) -> str:
     """The department in which ``s`` creates test encounters: its own (or the ``department`` parameter)."""
     department = ctx.param("department") or (s.account.department if s.account else None)
     if not department:
-        raise Unsupported(
-            "department",
-            en=f"the account '{s.role}' belongs to no department, so no encounter can be opened for it",
-            vi=f"tài khoản '{s.role}' không thuộc khoa nào nên không thể mở đợt điều trị thử",
-        )
+        raise CannotDecide(f"tài khoản '{s.role}' không thuộc khoa nào nên không thể mở đợt điều trị thử",
+                           f"the account '{s.role}' belongs to no department, so no encounter can be opened for it")
     return str(department)
 
 
