@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -157,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(argv)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `hsba criteria list | head`: the reader has gone, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:
         traceback.print_exc()
         say(Msg("Công cụ gặp lỗi nội bộ (mã thoát 3).", "The harness itself crashed (exit code 3)."), sys.stderr)

@@ -64,7 +64,7 @@ def pytest_args(request: Appraisal, workdir: Path) -> list[str]:
     ini.write_text("[pytest]\n", encoding="utf-8")  # isolate the run from any pytest config around it
     out = request.out
     args = [str(workdir), "-c", str(ini), "--rootdir", str(workdir), "-p", "hsba", "-p", "no:cacheprovider",
-            "-q", "--hsba-progress", "--hsba-target", str(request.target), "--hsba-out", str(out),
+            "-q", "--assert=plain", "--hsba-progress", "--hsba-target", str(request.target), "--hsba-out", str(out),
             "--hsba-date", request.on.isoformat(), "--junitxml", str(out / "junit.xml"), "-o", "junit_family=xunit2",
             "-o", "console_output_style=classic"]
     if request.profile:
