@@ -12,6 +12,14 @@ LEVELS = ("mandatory", "recommended")
 METHODS = ("automated", "manual", "mixed")
 
 
+def _period(start: date, end: date | None) -> dict[str, str]:
+    """A period of force as JSON: ``{"from": ..., "to": ...}`` (``to`` only when it ends)."""
+    period = {"from": start.isoformat()}
+    if end:
+        period["to"] = end.isoformat()
+    return period
+
+
 @dataclass(frozen=True)
 class Basis:
     text: str
@@ -60,12 +68,10 @@ class Criterion:
         return self.applies_from <= on and (self.applies_to is None or on <= self.applies_to)
 
     def to_json(self) -> dict[str, Any]:
-        applies: dict[str, str] = {"from": self.applies_from.isoformat()}
-        if self.applies_to:
-            applies["to"] = self.applies_to.isoformat()
         data: dict[str, Any] = {
             "id": self.id, "title": self.title.to_json(), "basis": [b.to_json() for b in self.basis],
-            "area": self.area, "level": self.level, "method": self.method, "applies": applies,
+            "area": self.area, "level": self.level, "method": self.method,
+            "applies": _period(self.applies_from, self.applies_to),
             "probes": [p.to_json() for p in self.probes], "notes": self.notes.to_json(),
         }
         if self.evidence_required:
@@ -105,11 +111,8 @@ class Profile:
         return self.ids is None
 
     def to_json(self) -> dict[str, Any]:
-        in_force: dict[str, str] = {"from": self.in_force_from.isoformat()}
-        if self.in_force_to:
-            in_force["to"] = self.in_force_to.isoformat()
         return {"id": self.id, "title": self.title.to_json(), "basis": [b.to_json() for b in self.basis],
-                "in_force": in_force}
+                "in_force": _period(self.in_force_from, self.in_force_to)}
 
 
 @dataclass

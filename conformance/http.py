@@ -142,15 +142,17 @@ class HttpClient:
                                         (time.monotonic() - t0) * 1000)
                 sent_headers = dict(resp.request.headers)
         except requests.Timeout as exc:
-            self._record_failure(method, url, req_headers, body, started, t0, f"timeout: {exc}")
+            self._record(method, url, req_headers, body, started, (time.monotonic() - t0) * 1000,
+                         error=f"timeout: {exc}")
             raise TargetFailure(f"{method} {url}: no answer within {timeout[1]:.0f} s",
                                 f"{method} {url}: không có trả lời trong {timeout[1]:.0f} giây") from exc
         except requests.RequestException as exc:
-            self._record_failure(method, url, req_headers, body, started, t0, f"{type(exc).__name__}: {exc}")
+            self._record(method, url, req_headers, body, started, (time.monotonic() - t0) * 1000,
+                         error=f"{type(exc).__name__}: {exc}")
             raise TargetFailure(f"{method} {url}: cannot reach the target ({type(exc).__name__}: {exc})",
                                 f"{method} {url}: không kết nối được hệ thống ({type(exc).__name__}: {exc})"
                                 ) from exc
-        self._record(response, sent_headers, body, started)
+        self._record(method, response.url, sent_headers, body, started, response.elapsed_ms, response)
         return response
 
     # convenience verbs ------------------------------------------------------------------------
@@ -189,34 +191,23 @@ class HttpClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _record(self, response: HttpResponse, sent_headers: Mapping[str, str], body: bytes | None,
-                started: datetime) -> None:
+    def _record(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
+                started: datetime, elapsed_ms: float, response: HttpResponse | None = None,
+                error: str | None = None) -> None:
+        """Hand one exchange (or a request that got no answer) to the active recorder, if any."""
         recorder = _recorder.get()
         if recorder is None:
             return
-        exchange = {
+        exchange: dict[str, Any] = {
             "kind": "http-exchange",
             "started": started.isoformat(),
-            "elapsed_ms": round(response.elapsed_ms, 1),
-            "request": {"method": response.method, "url": response.url, "headers": dict(sent_headers)},
-            "response": {"status": response.status, "headers": dict(response.headers)},
-        }
-        recorder.record_exchange(exchange, body, response.body, frozenset(self._secrets))
-
-    def _record_failure(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
-                        started: datetime, t0: float, error: str) -> None:
-        recorder = _recorder.get()
-        if recorder is None:
-            return
-        exchange = {
-            "kind": "http-exchange",
-            "started": started.isoformat(),
-            "elapsed_ms": round((time.monotonic() - t0) * 1000, 1),
+            "elapsed_ms": round(elapsed_ms, 1),
             "request": {"method": method, "url": url, "headers": dict(headers)},
-            "response": None,
-            "error": error,
+            "response": {"status": response.status, "headers": dict(response.headers)} if response else None,
         }
-        recorder.record_exchange(exchange, body, None, frozenset(self._secrets))
+        if error is not None:
+            exchange["error"] = error
+        recorder.record_exchange(exchange, body, response.body if response else None, frozenset(self._secrets))
 
 
 def check_status(response: HttpResponse) -> HttpResponse:

@@ -38,6 +38,9 @@ def run(name: str, adapter: FakeAdapter, params: dict | None = None, criterion: 
 
 
 # probe, parameters, the fault that must make it fail
+# The reference facility's policy, as the shipped criterion PQ-02 states it.
+REFERENCE_MATRIX = load_catalogue().criteria["PQ-02"].probes[0].params["matrix"]
+
 CASES = [
     ("integrity.edit_keeps_prior_version", {}, "edit_overwrites"),
     ("integrity.edit_keeps_prior_version", {}, "edit_drops_reason"),
@@ -54,7 +57,7 @@ CASES = [
     ("audit.denied_access_logged", {}, "no_denied_audit"),
     ("audit.hash_chain_intact", {}, "audit_chain_broken"),
     ("access.unauthenticated_refused", {}, "anonymous_reads"),
-    ("access.role_matrix", {}, "nurse_cancels"),
+    ("access.role_matrix", {"matrix": REFERENCE_MATRIX}, "nurse_cancels"),
     ("access.department_scope", {}, "no_department_scope"),
     ("access.lockout_after_failures", {"max_failures": 5}, "no_lockout"),
     ("access.logout_revokes_session", {}, "logout_noop"),
@@ -76,8 +79,8 @@ def test_fails_on_its_fault(name: str, params: dict, fault: str) -> None:
 def test_all_probes_pass_in_one_run_on_one_target() -> None:
     """Like the demo: one adapter, every probe in turn; no probe spoils another's ground."""
     adapter = FakeAdapter()
-    names = sorted({n for n, _, _ in CASES})
-    verdicts = {n: run(n, adapter).verdict for n in names}
+    params = {n: p for n, p, _ in CASES}
+    verdicts = {n: run(n, adapter, params[n]).verdict for n in sorted(params)}
     assert all(v is Verdict.PASS for v in verdicts.values()), verdicts
     assert run("audit.hash_chain_intact", adapter).verdict is Verdict.PASS  # the tamper attempts left the chain
 
@@ -152,3 +155,10 @@ def test_shipped_criteria_lint_clean() -> None:
     """Every referenced probe exists, every probe is used, ids unique, basis and both languages present."""
     assert [str(p) for p in lint()] == []
     assert len(load_catalogue().criteria) >= 16
+
+
+def test_role_matrix_without_a_policy_cannot_be_decided() -> None:
+    from conformance.probe_api import CannotDecide
+
+    with pytest.raises(CannotDecide):
+        run("access.role_matrix", FakeAdapter(), {})

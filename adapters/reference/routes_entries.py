@@ -109,6 +109,16 @@ def delete_entry(entry_id: str) -> Response:
            headers={"Allow": "GET, PUT"})
 
 
+def _new_status_version(user: User, action: str, entry_id: str, status: str, reason: str | None) -> Response:
+    """Cancel or restore: a new version with the same text, the new status and the reason — never in place."""
+    c = conn()
+    with write_tx(c):
+        fresh = load(entry_id)
+        updated = records.add_version(c, fresh, text=fresh.text, status=status, author=user.id, reason=reason)
+        record(user, action, object_type="entry", object_id=entry_id, detail=f"version {updated.version}")
+    return json_response(updated.to_json())
+
+
 @bp.post("/api/entries/<entry_id>/cancel")
 def cancel_entry(entry_id: str) -> Response:
     user = require_user("cancel", "entry", entry_id)
@@ -119,12 +129,7 @@ def cancel_entry(entry_id: str) -> Response:
     reason = validate.reason(body(), required="cancel-without-reason" not in faults())
     if entry.status == "cancelled":
         refuse(409, user, "cancel", "entry", entry_id, "Nội dung đã bị hủy.", "The entry is already cancelled.")
-    c = conn()
-    with write_tx(c):
-        fresh = load(entry_id)
-        updated = records.add_version(c, fresh, text=fresh.text, status="cancelled", author=user.id, reason=reason)
-        record(user, "cancel", object_type="entry", object_id=entry_id, detail=f"version {updated.version}")
-    return json_response(updated.to_json())
+    return _new_status_version(user, "cancel", entry_id, "cancelled", reason)
 
 
 @bp.post("/api/entries/<entry_id>/restore")
@@ -137,12 +142,7 @@ def restore_entry(entry_id: str) -> Response:
     reason = validate.reason(body(), required=True)
     if entry.status != "cancelled":
         refuse(409, user, "restore", "entry", entry_id, "Nội dung chưa bị hủy.", "The entry is not cancelled.")
-    c = conn()
-    with write_tx(c):
-        fresh = load(entry_id)
-        updated = records.add_version(c, fresh, text=fresh.text, status="active", author=user.id, reason=reason)
-        record(user, "restore", object_type="entry", object_id=entry_id, detail=f"version {updated.version}")
-    return json_response(updated.to_json())
+    return _new_status_version(user, "restore", entry_id, "active", reason)
 
 
 @bp.post("/api/entries/<entry_id>/sign")

@@ -16,7 +16,7 @@ from conformance.adapters.protocol import (
     Unauthenticated,
     Unsupported,
 )
-from conformance.probe_api import ProbeContext, ProbeResult, failed, indeterminate, passed, probe
+from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, failed, indeterminate, passed, probe
 from conformance.probes import _setup as su
 
 _RECORD = (Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES)
@@ -68,21 +68,6 @@ def unauthenticated_refused(ctx: ProbeContext) -> ProbeResult:
 # --------------------------------------------------------------------------------------------------
 # The facility's role matrix
 
-DEFAULT_MATRIX: list[dict[str, str]] = [
-    {"role": "quan_tri", "action": "view", "expect": "deny"},
-    {"role": "quan_tri", "action": "create", "expect": "deny"},
-    {"role": "dieu_duong", "action": "view", "expect": "allow"},
-    {"role": "dieu_duong", "action": "create", "expect": "allow"},
-    {"role": "dieu_duong", "action": "edit", "expect": "deny"},
-    {"role": "dieu_duong", "action": "cancel", "expect": "deny"},
-    {"role": "ky_thuat_vien", "action": "restore", "expect": "deny"},
-    {"role": "bac_si", "action": "restore", "expect": "deny"},
-    {"role": "truong_khoa", "action": "restore", "expect": "allow"},
-    {"role": "bac_si", "action": "cancel", "expect": "allow"},
-    {"role": "giam_doc", "action": "view", "expect": "allow"},
-    {"role": "dieu_duong", "action": "read_audit", "expect": "deny"},
-    {"role": "quan_tri", "action": "read_audit", "expect": "allow"},
-]
 ACTIONS = ("view", "create", "edit", "cancel", "restore", "read_audit")
 
 
@@ -141,7 +126,10 @@ def role_matrix(ctx: ProbeContext) -> ProbeResult:
     expect: allow|deny}, optional ``on: own|owner`` for edit/cancel) against fresh data created by
     ``owner_role``, and compare with what is expected. Actions: view, create, edit, cancel, restore
     (an entry the owner cancelled), read_audit."""
-    matrix = ctx.param("matrix", DEFAULT_MATRIX)
+    matrix = ctx.param("matrix")
+    if not matrix:
+        raise CannotDecide("tiêu chí chưa khai báo ma trận phân quyền của cơ sở (tham số matrix)",
+                           "the criterion gives no facility role matrix (parameter matrix)")
     for item in matrix:
         if item.get("action") not in ACTIONS or item.get("expect") not in ("allow", "deny") or not item.get("role"):
             raise ValueError(f"bad role-matrix cell {item!r}: action must be one of {ACTIONS}, expect allow|deny")
