@@ -154,9 +154,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if STATE not in config.stash:
         return
     collector = CriteriaCollector.from_parent(session, name="hsba", path=config.stash[STATE].out_dir)
-    criteria_items = collector.collect()
-    config.stash[STATE].collected = len(criteria_items)
-    items[:0] = criteria_items
+    items[:0] = collector.collect()
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
@@ -187,6 +185,18 @@ class ResultsCollector:
     def __init__(self, config: pytest.Config, state: RunState) -> None:
         self.config = config
         self.state = state
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # after -k / -m / --deselect: the number of criteria this process will judge (an xdist
+        # controller has no items of its own; its workers report below)
+        if session.items:
+            self.state.collected = sum(isinstance(item, CriterionItem) for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        # the xdist controller collects nothing itself; its workers tell it what they collected
+        applied = {c.id for c in self.state.selection.applied}
+        self.state.collected = sum(1 for nodeid in ids if nodeid.rsplit("::", 1)[-1] in applied)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         result = _result_of(report)

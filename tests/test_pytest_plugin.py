@@ -32,11 +32,12 @@ def _pytest(args: list[str], cwd: Path, server: ReferenceProcess) -> subprocess.
 def test_xdist_junit_and_marker_selection(reference: tuple[ReferenceProcess, Path], tmp_path: Path) -> None:
     server, target = reference
     proc = _pytest(["--hsba-target", str(target), "--hsba-out", "out", "--hsba-date", DATE, "-n", "2",
-                    "-m", "audit and mandatory", "--junitxml", "junit.xml"], tmp_path, server)
+                    "-m", "audit and mandatory", "--junitxml", "junit.xml", "--hsba-progress"], tmp_path, server)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     got = verdicts(load_results(tmp_path / "out"))
     assert set(got) == {"NK-01", "NK-02", "NK-03", "NK-04"}  # NK-05 is recommended: not selected
     assert set(got.values()) == {"pass"}
+    assert "[  4/4] NK-0" in proc.stdout  # progress counts the selected criteria, across workers
     cases = {case.get("name") for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")}
     assert cases == set(got)
     assert "judged 4 of the profile's" in (tmp_path / "out" / "results.json").read_text(encoding="utf-8")
@@ -63,3 +64,19 @@ def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 4  # pytest's usage error
     assert "base_url" in proc.stderr
+
+
+def test_missing_account_makes_its_criterion_indeterminate(reference: tuple[ReferenceProcess, Path],
+                                                           tmp_path: Path) -> None:
+    server, target = reference
+    text = target.read_text(encoding="utf-8")
+    start = text.index("[accounts.tai_khoan_khoa]")
+    end = text.find("\n[", start + 1)
+    (tmp_path / "t.toml").write_text(text[:start] + (text[end + 1:] if end != -1 else ""), encoding="utf-8")
+    proc = _pytest(["--hsba-target", "t.toml", "--hsba-out", "out", "--hsba-date", DATE, "--only", "PQ-04",
+                    "--only", "PQ-05"], tmp_path, server)
+    results = load_results(tmp_path / "out")
+    assert verdicts(results) == {"PQ-04": "indeterminate", "PQ-05": "pass"}, proc.stdout
+    message = results["criteria"][0]["message"]
+    assert "tai_khoan_khoa" in message["en"] and "tai_khoan_khoa" in message["vi"]
+    assert results["summary"]["overall"] == "undecided"
