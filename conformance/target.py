@@ -33,7 +33,7 @@ from __future__ import annotations
 import importlib
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -90,7 +90,7 @@ def _err(vi: str, en: str) -> TargetError:
     return TargetError(Msg(vi, en))
 
 
-def load_target(path: str | Path, environ: dict[str, str] | None = None) -> TargetConfig:
+def load_target(path: str | Path, environ: Mapping[str, str] | None = None) -> TargetConfig:
     env = os.environ if environ is None else environ
     path = Path(path)
     try:
