@@ -11,6 +11,7 @@ the controller gathers every verdict and writes ``results.json`` at the end of t
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from conformance.adapters.protocol import Adapter
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.criteria_model import Catalogue, Criterion
-from conformance.evidence import EvidenceStore
+from conformance.evidence import EVIDENCE_DIR, EvidenceStore
 from conformance.judge import check_criterion
 from conformance.messages import Msg
 from conformance.results import CriterionResult, results_document, write_results
@@ -105,6 +106,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{area.id}: hsba area {area.title.vi} / {area.title.en}")
     out_dir = Path(config.getoption("hsba_out")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not hasattr(config, "workerinput"):
+        # a new run's evidence starts empty, so that every file in it belongs to this run's results
+        shutil.rmtree(out_dir / EVIDENCE_DIR, ignore_errors=True)
     state = RunState(catalogue, selection, target, out_dir, EvidenceStore(out_dir, target.secrets()),
                      bool(config.getoption("hsba_progress")), datetime.now(UTC))
     config.stash[STATE] = state

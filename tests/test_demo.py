@@ -50,6 +50,16 @@ def test_results_validate_and_cite_evidence(demo: tuple[Path, Any, dict[str, Any
     # exchanges are recorded with method, URL, status and headers
     exchange = next(p for c in results["criteria"] for p in c["evidence"] if p.endswith(".json"))
     assert (out / exchange).stat().st_size > 0
+    # every evidence file belongs to this run: cited by a criterion, or a body cited by a cited exchange
+    cited = {p for c in results["criteria"] for p in c["evidence"]}
+    for rel in list(cited):
+        record = json.loads((out / rel).read_text(encoding="utf-8"))
+        if isinstance(record, dict) and record.get("kind") == "http-exchange":
+            for part in (record["request"], record["response"] or {}):
+                if part.get("body"):
+                    cited.add(part["body"]["path"])
+    on_disk = {str(p.relative_to(out)) for p in (out / "evidence").rglob("*") if p.is_file()}
+    assert on_disk == cited
     assert (out / "junit.xml").is_file()
     junit = (out / "junit.xml").read_text(encoding="utf-8")
     assert 'name="TV-01"' in junit
