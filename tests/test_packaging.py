@@ -15,7 +15,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def _from_checkout() -> bool:
-    return CHECKOUT in Path(conformance.__file__).resolve().parents
+    return Path(conformance.__file__).resolve().parent == CHECKOUT / "conformance"
 
 
 @pytest.mark.skipif(_from_checkout(), reason="an editable install maps the checkout; tox tests the wheel")
