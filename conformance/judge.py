@@ -6,7 +6,6 @@ broken check never stops an appraisal.
 
 from __future__ import annotations
 
-import json
 import time
 import traceback
 from datetime import date
@@ -16,7 +15,7 @@ from conformance.criteria_model import Criterion, ProbeRef
 from conformance.evidence import CriterionEvidence, EvidenceStore
 from conformance.http import recording
 from conformance.messages import Msg
-from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, ProbeSpec, registered_probes
+from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, ProbeSpec, json_bytes, registered_probes
 from conformance.results import CriterionResult, ProbeRun
 from conformance.verdicts import Verdict, roll_up_probes
 
@@ -85,8 +84,7 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
             result = run_probe(spec, ref, adapter, criterion, evidence, on, budget_s)
         record = {"criterion": criterion.id, "probe": ref.probe, "params": ref.params,
                   "verdict": result.verdict.value, "message": result.message.to_json(), "details": result.details}
-        evidence.add_file("probe-result.json", json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True,
-                                                          default=str).encode(), "application/json")
+        evidence.add_file("probe-result.json", json_bytes(record), "application/json")
         runs.append(ProbeRun(ref.probe, dict(ref.params), result.verdict, result.message,
                              (time.monotonic() - t0) * 1000, list(evidence.paths)))
 
@@ -95,11 +93,11 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
         verdicts.append(Verdict.MANUAL_PENDING)
     verdict = roll_up_probes(verdicts, mandatory=criterion.mandatory)
     evidence_paths = list(dict.fromkeys(p for r in runs for p in r.evidence))
-    return CriterionResult(criterion, verdict, _message(verdict, runs, criterion), evidence_paths, runs,
+    return CriterionResult(criterion, verdict, _message(verdict, runs), evidence_paths, runs,
                            (time.monotonic() - started) * 1000)
 
 
-def _message(verdict: Verdict, runs: list[ProbeRun], criterion: Criterion) -> Msg:
+def _message(verdict: Verdict, runs: list[ProbeRun]) -> Msg:
     if verdict is Verdict.MANUAL_PENDING and not any(r.verdict is not Verdict.PASS for r in runs):
         return MANUAL_PENDING_MSG
     if verdict is Verdict.WARN:

@@ -26,10 +26,3 @@ class Msg:
 
     def __str__(self) -> str:
         return f"{self.vi} / {self.en}"
-
-    def join(self, other: Msg, sep: str = " ") -> Msg:
-        return Msg(f"{self.vi}{sep}{other.vi}", f"{self.en}{sep}{other.en}")
-
-
-def msg(vi: str, en: str) -> Msg:
-    return Msg(vi, en)

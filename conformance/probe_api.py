@@ -67,6 +67,11 @@ def not_applicable(vi: str, en: str, **details: Any) -> ProbeResult:
     return _result(Verdict.NOT_APPLICABLE, vi, en, details)
 
 
+def json_bytes(data: Any) -> bytes:
+    """Evidence as JSON: readable, stable (sorted keys), Vietnamese kept as written."""
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str, sort_keys=True).encode()
+
+
 class EvidenceSink(Protocol):
     """Where a probe's evidence goes (the evidence store's :class:`CriterionEvidence` is one)."""
 
@@ -112,8 +117,7 @@ class ProbeContext:
             return self.evidence.add_file(name, data, "application/octet-stream")
         if isinstance(data, str):
             return self.evidence.add_file(name, data.encode(), "text/plain; charset=utf-8")
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=str, sort_keys=True)
-        return self.evidence.add_file(name, text.encode(), "application/json")
+        return self.evidence.add_file(name, json_bytes(data), "application/json")
 
 
 ProbeFunction = Callable[[ProbeContext], ProbeResult]

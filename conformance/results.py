@@ -84,9 +84,9 @@ def results_document(selection: Selection, results: list[CriterionResult], *, ta
     ordered = sorted(results, key=lambda r: order.get(r.criterion.id, len(order)))
     profile = selection.profile.to_json()
     profile["in_force_on_appraisal_date"] = selection.profile_in_force
-    all_notices = list(notices or [])
-    if selection.notice():
-        all_notices.insert(0, selection.notice())  # type: ignore[arg-type]
+    profile_notice = selection.notice()
+    all_notices = [profile_notice] if profile_notice else []
+    all_notices += notices or []
     return {
         "tool": TOOL,
         "version": __version__,
