@@ -44,6 +44,7 @@ from conformance.messages import Msg
 # Built-in adapters, by name. Resolved lazily so the engine imports no specific adapter.
 BUILTIN_ADAPTERS = {
     "reference": "conformance.adapters.reference.adapter:ReferenceAdapter",
+    "fhir": "conformance.adapters.fhir.adapter:FhirAdapter",
 }
 
 

@@ -154,9 +154,10 @@ class ReferenceProcess:
         fd = self._stderr.fileno()
         return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
-    def write_target(self, path: Path) -> Path:
-        """Write a target file for this running server (see :func:`write_target_file`)."""
+    def write_target(self, path: Path, adapter: str = "reference") -> Path:
+        """Write a target file for this running server (see :func:`write_target_file`); ``adapter="fhir"``
+        reaches it through its FHIR R4 facade."""
         if not self.base_url:
             raise RuntimeError("the reference EMR is not running")
-        write_target_file(path, self.base_url, self.ca_file)
+        write_target_file(path, self.base_url, self.ca_file, adapter)
         return Path(path)

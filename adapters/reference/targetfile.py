@@ -14,13 +14,16 @@ def _s(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def target_toml(base_url: str, ca_file: str | Path | None) -> str:
+def target_toml(base_url: str, ca_file: str | Path | None, adapter: str = "reference") -> str:
+    """``adapter="fhir"``: the same server through its FHIR R4 facade (``/fhir``, OAuth2 client credentials)."""
+    if adapter == "fhir":
+        base_url = base_url.rstrip("/") + "/fhir"
     lines = [
         "# Target file for the embedded reference EMR (written by hsba).",
         "# Tệp cấu hình hệ thống cần thẩm định: HSBA Reference EMR.",
         "[target]",
         f"name = {_s(REFERENCE_NAME)}",
-        'adapter = "reference"',
+        f"adapter = {_s(adapter)}",
         f"base_url = {_s(base_url)}",
     ]
     if ca_file is not None:
@@ -37,15 +40,17 @@ def target_toml(base_url: str, ca_file: str | Path | None) -> str:
         f"name = {_s(REFERENCE_NAME)}",
         f"version = {_s(conformance.__version__)}",
     ]
+    if adapter == "fhir":
+        lines += ["", "[adapter_options]", 'auth = "oauth2"']
     for spec in ACCOUNTS:
         lines += ["", f"[accounts.{spec.key}]", f"username = {_s(spec.username)}",
                   f"password_env = {_s(spec.env_var)}"]
     return "\n".join(lines) + "\n"
 
 
-def write_target_file(path: str | Path, base_url: str, ca_file: str | Path | None) -> None:
+def write_target_file(path: str | Path, base_url: str, ca_file: str | Path | None, adapter: str = "reference") -> None:
     """Write a target TOML for a reference EMR listening at ``base_url``; ``ca_file`` is the CA bundle to trust
     (written as an absolute path). Passwords are not written: only the names of their environment variables."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(target_toml(base_url, ca_file), encoding="utf-8")
+    out.write_text(target_toml(base_url, ca_file, adapter), encoding="utf-8")
