@@ -54,6 +54,14 @@ class Capability:
         EXPORTS,
     )
 
+    # --- live-system probes: identity, prescriptions, retention, transport (branch live) ---
+    TEMPORARY_PATIENTS = "temporary-patients"  # patients without a national id (newborns, unknown emergencies)
+    PRESCRIPTIONS = "prescriptions"  # electronic prescriptions: create, read, edit, send
+    RETENTION = "retention"  # retention class and date of a record; ending an encounter; destruction requests
+    TRANSPORT = "transport"  # the endpoint's URL and trust anchor, for TLS and plain-HTTP checks
+    CREDENTIALS_IN_URL = "credentials-in-url"  # send a session's token as a URL query parameter (to prove refusal)
+    ALL = (*ALL, TEMPORARY_PATIENTS, PRESCRIPTIONS, RETENTION, TRANSPORT, CREDENTIALS_IN_URL)
+
 
 # --------------------------------------------------------------------------------------------------
 # Outcomes other than success
@@ -132,6 +140,8 @@ class Patient:
     birth_date: str | None = None  # ISO date
     sex: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    # --- live ---
+    temporary: bool = False  # a temporary identity (newborn, unknown emergency patient) awaiting a national id
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,43 @@ class AuditChainReport:
     checked: int
     broken_at: str | None  # id of the first event whose hash does not follow, None when intact
     detail: str = ""
+
+
+# --- live-system records: prescriptions, retention, the endpoint (branch live) ---
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """An electronic prescription (đơn thuốc điện tử)."""
+
+    id: str
+    code: str | None  # the prescription code (mã đơn thuốc), e.g. "01001ab3k9x2-N"
+    encounter_id: str | None
+    kind: str | None  # N (ordinary), H (addictive / psychotropic), C (other controlled), T (herbal)
+    status: str  # "draft" | "sent"
+    items: list[dict[str, Any]] = field(default_factory=list)  # [{drug, dose, quantity}]
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """A record's retention (lưu trữ): its class in the facility's schedule and the date before which it
+    must not be destroyed (None while the episode is open)."""
+
+    record_class: str | None  # e.g. "thong-thuong", "tu-vong", "tam-than", "su-co-y-khoa"
+    period_years: int | None  # None: permanent
+    until: str | None  # ISO date
+    ended_at: str | None  # ISO date the episode ended
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the target listens: its base URL and the trust anchor (a CA bundle path, or True for the
+    system store)."""
+
+    base_url: str
+    verify: bool | str
 
 
 # --------------------------------------------------------------------------------------------------
@@ -287,6 +334,44 @@ class TargetSession(abc.ABC):
     def logout(self) -> None:
         raise self._unsupported(Capability.LOGOUT)
 
+    # --- live-system operations (branch live): identity, retention, prescriptions, credentials ---
+    def create_temporary_patient(self, kind: str, name: str, birth_date: str | None, sex: str) -> Patient:
+        """A patient without a national id; ``kind``: "newborn" or "unknown" (unknown emergency patient)."""
+        raise self._unsupported(Capability.TEMPORARY_PATIENTS)
+
+    def assign_national_id(self, patient_id: str, national_id: str, reason: str) -> Patient:
+        """Link a temporary patient to their national id (refused, or merged with a trail, when taken)."""
+        raise self._unsupported(Capability.TEMPORARY_PATIENTS)
+
+    def end_encounter(self, encounter_id: str, outcome: str) -> Encounter:
+        """End an encounter; ``outcome``: "ra-vien" (discharged), "tu-vong" (death), "chuyen-vien" (transfer)."""
+        raise self._unsupported(Capability.RETENTION)
+
+    def retention_of(self, encounter_id: str) -> Retention:
+        raise self._unsupported(Capability.RETENTION)
+
+    def destroy_record(self, encounter_id: str, reason: str) -> None:
+        """Ask the target to destroy a record (a compliant target refuses before its retention date)."""
+        raise self._unsupported(Capability.RETENTION)
+
+    def create_prescription(self, encounter_id: str, kind: str, items: list[dict[str, Any]]) -> Prescription:
+        raise self._unsupported(Capability.PRESCRIPTIONS)
+
+    def get_prescription(self, prescription_id: str) -> Prescription:
+        raise self._unsupported(Capability.PRESCRIPTIONS)
+
+    def edit_prescription(self, prescription_id: str, items: list[dict[str, Any]], reason: str) -> Prescription:
+        raise self._unsupported(Capability.PRESCRIPTIONS)
+
+    def send_prescription(self, prescription_id: str) -> Prescription:
+        """Send the prescription to the national prescription system (after which it is immutable)."""
+        raise self._unsupported(Capability.PRESCRIPTIONS)
+
+    def get_patient_token_in_url(self, patient_id: str) -> Patient:
+        """Read a patient sending this session's credentials as the URL query parameter ``access_token``
+        (and no Authorization header); a compliant target refuses (401)."""
+        raise self._unsupported(Capability.CREDENTIALS_IN_URL)
+
 
 class Adapter(abc.ABC):
     """A way to reach one candidate EMR. One adapter instance serves one run (one pytest process).
@@ -321,3 +406,8 @@ class Adapter(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once at the end of the run."""
+
+    # --- live-system operations (branch live) ---
+    def endpoint(self) -> Endpoint:
+        """The target's base URL and trust anchor, for transport probes (TLS versions, plain HTTP, headers)."""
+        raise Unsupported(Capability.TRANSPORT)

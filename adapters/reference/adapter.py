@@ -19,12 +19,14 @@ from conformance.adapters.protocol import (
     AuditEvent,
     Capability,
     Encounter,
+    Endpoint,
     Entry,
     Patient,
     TargetSession,
     Unsupported,
 )
 from conformance.adapters.reference import mapping
+from conformance.adapters.reference.adapter_live import LiveOperations
 from conformance.http import HttpClient, HttpResponse, check_status
 from conformance.target import TargetConfig
 
@@ -33,6 +35,9 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
     Capability.ANONYMOUS,
+    # live-system operations (adapter_live.py)
+    Capability.TEMPORARY_PATIENTS, Capability.PRESCRIPTIONS, Capability.RETENTION, Capability.TRANSPORT,
+    Capability.CREDENTIALS_IN_URL,
 })
 
 
@@ -41,7 +46,7 @@ def _seg(value: str) -> str:
     return quote(str(value), safe="")
 
 
-class ReferenceSession(TargetSession):
+class ReferenceSession(LiveOperations, TargetSession):
     """One account's session (``token=None``: anonymous). After :meth:`logout` the session keeps sending
     its old token, so a probe can check that the token no longer works."""
 
@@ -213,6 +218,9 @@ class ReferenceAdapter(Adapter):
 
     def anonymous(self) -> ReferenceSession:
         return ReferenceSession(self.client, "anonymous", None, None)
+
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.config.base_url, self.config.verify)
 
     def close(self) -> None:
         self.client.close()

@@ -17,6 +17,8 @@ from conformance.adapters.reference import (
     routes_clinical,
     routes_entries,
     routes_fhir,
+    routes_live,
+    security_headers,
 )
 from conformance.adapters.reference.db import write_tx
 from conformance.adapters.reference.faults import FaultSet
@@ -49,6 +51,8 @@ def create_app(db_path: Path, fault_set: FaultSet, lockout_seconds: int = 300) -
     app.extensions[STATE_KEY] = ServerState(Path(db_path), fault_set, Policy(fault_set), lockout_seconds)
     for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_fhir):
         app.register_blueprint(module.bp)
+    routes_live.register(app)
+    security_headers.install(app)
     app.teardown_appcontext(close_conn)
 
     @app.errorhandler(ApiError)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conformance.adapters.reference import live_schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
     code TEXT PRIMARY KEY,
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE TABLE IF NOT EXISTS patients (
     id TEXT PRIMARY KEY,
-    national_id TEXT NOT NULL UNIQUE,
+    national_id TEXT,  -- NULL for a temporary identity; uniqueness is checked by the server (live_schema)
     name TEXT NOT NULL,
     birth_date TEXT NOT NULL,
     sex TEXT NOT NULL,
@@ -125,7 +127,7 @@ def initialise(path: Path) -> bool:
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA)
+        conn.executescript(SCHEMA + live_schema.SCHEMA)
         (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
         return bool(count == 0)
     finally:

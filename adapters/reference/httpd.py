@@ -8,7 +8,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from conformance.adapters.reference.app import create_app, quiet_request_log
 from conformance.adapters.reference.faults import FaultSet
-from conformance.adapters.reference.pki import server_ssl_context
+from conformance.adapters.reference.pki import server_ssl_context, weaken_tls
 
 
 class _Handler(WSGIRequestHandler):
@@ -26,6 +26,8 @@ def make_https_server(host: str, port: int, db: Path, faults: FaultSet, lockout_
     # TLS is set up here rather than by make_server so that each connection's handshake happens in its
     # own worker thread (on first read), never in the accepting loop.
     ctx = server_ssl_context()
+    if "weak-tls" in faults:
+        weaken_tls(ctx)
     server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.ssl_context = ctx
     return server

@@ -23,3 +23,13 @@ def server_ssl_context() -> ssl.SSLContext:
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(pki_file("server-chain.pem"), pki_file("server.key.pem"))
     return ctx
+
+
+def weaken_tls(ctx: ssl.SSLContext) -> None:
+    """The ``weak-tls`` fault: accept TLS 1.0 and 1.1 (and the weak ciphers they need)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")

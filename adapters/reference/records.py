@@ -23,7 +23,7 @@ def new_id(prefix: str) -> str:
 def patient_json(row: sqlite3.Row) -> dict[str, Any]:
     return {"id": row["id"], "national_id": row["national_id"], "name": row["name"],
             "birth_date": row["birth_date"], "sex": row["sex"], "created_at": row["created_at"],
-            "created_by": row["created_by"]}
+            "created_by": row["created_by"], "temporary": row["national_id"] is None}
 
 
 def get_patient(conn: sqlite3.Connection, patient_id: str) -> sqlite3.Row | None:

@@ -6,7 +6,7 @@ import sqlite3
 
 from flask import Blueprint, Response, request
 
-from conformance.adapters.reference import records, validate
+from conformance.adapters.reference import faulty_input, records, validate
 from conformance.adapters.reference.auth import User
 from conformance.adapters.reference.db import to_utc_text, utc_now, write_tx
 from conformance.adapters.reference.web import (
@@ -56,13 +56,14 @@ def create_patient() -> Response:
     if not policy().may_create_patient(user):
         forbid(user, "create", "patient", None)
     data = body()
-    national_id = validate.national_id(data)
+    unchecked_id, crashy_date = "national-id-unchecked" in faults(), "crash-on-bad-date" in faults()
+    national_id = faulty_input.any_national_id(data) if unchecked_id else validate.national_id(data)
     name = validate.required_text(data, "name")
-    birth = validate.birth_date(data)
+    birth = faulty_input.birth_date_unguarded(data) if crashy_date else validate.birth_date(data)
     sex = validate.sex(data)
     c = conn()
     with write_tx(c):
-        if records.national_id_taken(c, national_id):
+        if "duplicate-patient" not in faults() and records.national_id_taken(c, national_id):
             raise ApiError(409, "Đã có bệnh nhân với số định danh này.",
                            "A patient with this national identification number already exists.")
         patient = records.create_patient(c, national_id, name.strip(), birth, sex, user.id)
@@ -139,7 +140,10 @@ def list_entries(encounter_id: str) -> Response:
         record(user, "read", object_type="encounter", object_id=encounter_id, detail="entries")
         for entry in entries:
             record(user, "read", object_type="entry", object_id=entry.id, detail="list")
-    return json_response({"entries": [e.to_json() for e in entries]})
+    listed = [e.to_json() for e in entries]
+    if "list-omits-author" in faults():
+        listed = [{k: val for k, val in e.items() if k not in ("author", "recorded_at")} for e in listed]
+    return json_response({"entries": listed})
 
 
 @bp.post("/api/encounters/<encounter_id>/entries")

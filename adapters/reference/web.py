@@ -102,6 +102,8 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
+        if not header and "token-in-url" in faults():
+            return request.args.get("access_token") or None
         return None
     return token.strip()
 
