@@ -1,3 +1,13 @@
 """The built-in probes, one module per area. Importing this package registers them."""
 
-from conformance.probes import access, audit, integrity  # noqa: F401
+from conformance.probes import (  # noqa: F401  # noqa: F401
+    access,
+    attribution,
+    audit,
+    bad_input,
+    identity,
+    integrity,
+    prescriptions,
+    retention,
+    transport,
+)
