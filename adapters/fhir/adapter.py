@@ -40,6 +40,7 @@ from conformance.adapters.protocol import (
     AuditEvent,
     Capability,
     Encounter,
+    Endpoint,
     Entry,
     Patient,
     TargetFailure,
@@ -196,6 +197,12 @@ class FhirSession(TargetSession):
 
         return check_fhir_chain(self._audit_resources({}))
 
+    def get_patient_token_in_url(self, patient_id: str) -> Patient:
+        if self.token is None:
+            raise Unsupported(Capability.CREDENTIALS_IN_URL)
+        response = self.fhir.send("GET", f"Patient/{_seg(patient_id)}", params={"access_token": self.token})
+        return mapping.patient(self.fhir.resource(response, "Patient"), self.adapter.vocab)
+
     # session ----------------------------------------------------------------------------------------------
     def logout(self) -> None:
         revoke = self.adapter.oauth_uri("revoke")
@@ -267,7 +274,7 @@ class FhirAdapter(Adapter):
             offered = {o.get("name") for o in resources.get(rtype, {}).get("operation") or [] if isinstance(o, dict)}
             return set(names) <= offered
 
-        caps = {Capability.ANONYMOUS}
+        caps = {Capability.ANONYMOUS, Capability.TRANSPORT}
         table = {
             Capability.PATIENTS: has("Patient", "create", "read", "search-type"),
             Capability.ENCOUNTERS: has("Encounter", "create", "read"),
@@ -284,6 +291,7 @@ class FhirAdapter(Adapter):
                 resources.get("AuditEvent", {}).get("supportedProfile") or []),
             Capability.LOGIN: self.auth == "oauth2" and self.oauth_uri("token") is not None,
             Capability.LOGOUT: self.auth == "oauth2" and self.oauth_uri("revoke") is not None,
+            Capability.CREDENTIALS_IN_URL: self.auth in ("oauth2", "bearer") and has("Patient", "read"),
         }
         return frozenset(caps | {c for c, ok in table.items() if ok})
 
@@ -349,6 +357,9 @@ class FhirAdapter(Adapter):
 
     def anonymous(self) -> FhirSession:
         return FhirSession(self, "anonymous", None, {})
+
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.config.base_url, self.config.verify)
 
     def schema_findings(self) -> list[dict[str, Any]]:
         """Resources received so far that failed HL7's R4 schema."""

@@ -40,13 +40,20 @@ def bundle(kind: str, resources: list[dict[str, Any]], base: str, *, next_url: s
     return out
 
 
+# the REST API's sex codes → FHIR administrative gender
+GENDER = {"nam": "male", "M": "male", "male": "male", "nu": "female", "nữ": "female", "F": "female",
+          "female": "female", "khac": "other", "khác": "other", "O": "other", "other": "other", "U": "unknown",
+          "unknown": "unknown"}
+
+
 def patient(p: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"resourceType": "Patient", "id": p["id"]}
     if p.get("national_id"):
         out["identifier"] = [{"system": v.NATIONAL_ID_SYSTEM, "value": p["national_id"]}]
-    out["name"] = [{"text": p.get("name") or ""}]
+    if p.get("name"):
+        out["name"] = [{"text": p["name"]}]
     if p.get("sex"):
-        out["gender"] = p["sex"]
+        out["gender"] = GENDER.get(p["sex"], "unknown")
     if p.get("birth_date"):
         out["birthDate"] = p["birth_date"]
     return out

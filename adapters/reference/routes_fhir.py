@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, request
 
 import conformance
+from conformance import fhir_schema
 from conformance.adapters.fhir import vocab as v
 from conformance.adapters.reference import fhir_resources as fr
 from conformance.adapters.reference.fhir_bridge import Answer, forward
@@ -51,10 +52,16 @@ def _base() -> str:
 
 
 def _resource(expected: str) -> dict[str, Any] | Response:
+    """The request's resource, checked against HL7's R4 schema like everything the facade serves."""
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict) or data.get("resourceType") != expected:
         return _invalid(f"Nội dung phải là tài nguyên FHIR {expected} (JSON).",
                         f"The body must be a FHIR {expected} resource (JSON).")
+    report = fhir_schema.validate_resource(data)
+    if not report.valid:
+        first = report.problems[0]
+        return _invalid(f"Tài nguyên không đúng lược đồ FHIR R4 tại {first.path}: {first.vi}",
+                        f"The resource does not match the FHIR R4 schema at {first.path}: {first.en}", 422)
     return data
 
 

@@ -10,7 +10,6 @@ budget), seeded, and use no example database; the shrunk failing example is kept
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -65,7 +64,10 @@ def _attempt(call: Callable[[], Any], readback: Callable[[], Any], example: dict
     """Run one write; None when the target behaved, else the problem."""
     if time.monotonic() > deadline:
         raise _OutOfTime
-    before = readback()
+    try:
+        before = readback()
+    except TargetFailure as exc:
+        return _failure(exc, example, "before the write")
     try:
         call()
         return None
@@ -76,16 +78,23 @@ def _attempt(call: Callable[[], Any], readback: Callable[[], Any], example: dict
         if exc.body is None:
             return _problem(f"trả lời {exc.status} không kèm nội dung báo lỗi",
                             f"answered {exc.status} without an error body", example)
-        after = readback()
+        try:
+            after = readback()
+        except TargetFailure as exc2:
+            return _failure(exc2, example, "reading back after the refusal")
         if after != before:
             return _problem("bị từ chối nhưng dữ liệu đã lưu bị thay đổi",
                             "refused, yet the stored data changed", example) | {"before": before, "after": after}
         return None
     except TargetFailure as exc:
-        if "time budget" in exc.en:
-            raise _OutOfTime from exc
-        return _problem(f"hệ thống lỗi thay vì trả lời 4xx: {exc.vi[:200]}",
-                        f"the target failed instead of answering 4xx: {exc.en[:200]}", example)
+        return _failure(exc, example, "the write")
+
+
+def _failure(exc: TargetFailure, example: dict[str, Any], when: str) -> dict[str, Any]:
+    if "time budget" in exc.en:
+        raise _OutOfTime from exc
+    return _problem(f"hệ thống lỗi thay vì trả lời 4xx ({when}): {exc.vi[:200]}",
+                    f"the target failed instead of answering 4xx ({when}): {exc.en[:200]}", example)
 
 
 def _explore(ctx: ProbeContext, strategy: st.SearchStrategy[dict[str, Any]],
@@ -106,9 +115,14 @@ def _explore(ctx: ProbeContext, strategy: st.SearchStrategy[dict[str, Any]],
             found.append(problem)
             raise _Found(problem["message"]["en"])
 
-    with contextlib.suppress(_Found):
+    try:
         run()
-    return tried[0], (found[-1] if found else None)  # hypothesis replays the shrunk example last
+    except _Found:
+        pass  # the shrunk example is found[-1]: hypothesis replays it last
+    except Exception:  # e.g. hypothesis's FlakyFailure when the target answers a replay differently
+        if not found:
+            raise
+    return tried[0], (found[-1] if found else None)
 
 
 def _one_field(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
