@@ -59,3 +59,15 @@ def test_bad_input_is_a_verdict() -> None:
         node = child["extension"]
     report = fhir_schema.validate_resource(deep)
     assert report.resource_type == "Patient"  # answered, whatever the verdict
+
+
+def test_bundle_entries_are_judged_one_by_one_with_their_paths() -> None:
+    bundle = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "Patient", "gender": "female"}},
+        {"resource": {"resourceType": "Patient", "gender": "x"}},
+        {"resource": {"resourceType": "Nope"}}]}
+    report = fhir_schema.validate_resource(bundle)
+    assert not report.valid
+    assert [p.path for p in report.problems] == ["$.entry[1].resource.gender", "$.entry[2].resource.resourceType"]
+    bundle["entry"] = bundle["entry"][:1]
+    assert fhir_schema.validate_resource(bundle).valid

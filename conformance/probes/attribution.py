@@ -11,18 +11,20 @@ from conformance.probe_api import ProbeContext, ProbeResult, failed, indetermina
 from conformance.probes import _setup as su
 
 
-def _attribution_problems(e: Entry, where: str, start: Any, end: Any, ctx: ProbeContext) -> list[tuple[str, str]]:
+def _attribution_problems(e: Entry, where: tuple[str, str], start: Any, end: Any,
+                          ctx: ProbeContext) -> list[tuple[str, str]]:
+    vi, en = where
     problems: list[tuple[str, str]] = []
     if not e.author:
-        problems.append((f"{where}: không ghi người viết", f"{where}: no author"))
+        problems.append((f"{vi}: không ghi người viết", f"{en}: no author"))
     window = su.in_window(e.recorded_at, start, end, su.tolerance(ctx))
     if e.recorded_at is None:
-        problems.append((f"{where}: không ghi thời điểm", f"{where}: no time"))
+        problems.append((f"{vi}: không ghi thời điểm", f"{en}: no time"))
     elif window is None:
-        problems.append((f"{where}: thời điểm không kèm múi giờ", f"{where}: the time has no UTC offset"))
+        problems.append((f"{vi}: thời điểm không kèm múi giờ", f"{en}: the time has no UTC offset"))
     elif not window:
-        problems.append((f"{where}: thời điểm {su.iso(e.recorded_at)} không phải giờ máy chủ lúc ghi",
-                         f"{where}: time {su.iso(e.recorded_at)} is not the server's time of writing"))
+        problems.append((f"{vi}: thời điểm {su.iso(e.recorded_at)} không phải giờ máy chủ lúc ghi",
+                         f"{en}: time {su.iso(e.recorded_at)} is not the server's time of writing"))
     return problems
 
 
@@ -48,14 +50,16 @@ def every_entry_attributed(ctx: ProbeContext) -> ProbeResult:
                              "the encounter's entry list lacks the entries just written", **details)
     for e in listed:
         if e.id in ids:
-            problems += _attribution_problems(e, f"danh sách/list {e.id}", start, end, ctx)
+            problems += _attribution_problems(e, (f"danh sách, {e.id}", f"list, {e.id}"), start, end, ctx)
     for entry_id in sorted(ids):
-        problems += _attribution_problems(author.get_entry(entry_id), f"entry {entry_id}", start, end, ctx)
+        problems += _attribution_problems(author.get_entry(entry_id), (f"ghi chép {entry_id}", f"entry {entry_id}"),
+                                          start, end, ctx)
         if Capability.ENTRY_VERSIONS in caps:
             versions = author.entry_versions(entry_id)
             details.setdefault("versions", {})[entry_id] = [su.entry_summary(v) for v in versions]
             for v in versions:
-                problems += _attribution_problems(v, f"{entry_id} v{v.version}", start, end, ctx)
+                where = (f"{entry_id} phiên bản {v.version}", f"{entry_id} version {v.version}")
+                problems += _attribution_problems(v, where, start, end, ctx)
     ctx.attach("entries.json", details)
     if problems:
         return failed(*su.join_problems(problems[:8]), **details)
