@@ -60,7 +60,8 @@ class Capability:
     RETENTION = "retention"  # retention class and date of a record; ending an encounter; destruction requests
     TRANSPORT = "transport"  # the endpoint's URL and trust anchor, for TLS and plain-HTTP checks
     CREDENTIALS_IN_URL = "credentials-in-url"  # send a session's token as a URL query parameter (to prove refusal)
-    ALL = (*ALL, TEMPORARY_PATIENTS, PRESCRIPTIONS, RETENTION, TRANSPORT, CREDENTIALS_IN_URL)
+    ACCESS_WINDOWS = "access-windows"  # an administrator sets an account's permitted access hours
+    ALL = (*ALL, TEMPORARY_PATIENTS, PRESCRIPTIONS, RETENTION, TRANSPORT, CREDENTIALS_IN_URL, ACCESS_WINDOWS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -366,6 +367,11 @@ class TargetSession(abc.ABC):
     def send_prescription(self, prescription_id: str) -> Prescription:
         """Send the prescription to the national prescription system (after which it is immutable)."""
         raise self._unsupported(Capability.PRESCRIPTIONS)
+
+    def set_access_window(self, user_id: str, start: str | None, end: str | None) -> None:
+        """As an administrator, limit account ``user_id`` to the hours [start, end) (UTC "HH:MM", wrapping past
+        midnight when end < start); ``None`` for both removes the limit."""
+        raise self._unsupported(Capability.ACCESS_WINDOWS)
 
     def get_patient_token_in_url(self, patient_id: str) -> Patient:
         """Read a patient sending this session's credentials as the URL query parameter ``access_token``

@@ -57,6 +57,8 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec("quan_tri", "NV0006", "qt.giang", "Vũ Văn Giang", "quan_tri", None),
     AccountSpec("bac_si_khoa_khac", "NV0007", "bs.hai", "Đặng Văn Hải", "bac_si", "ngoai"),
     AccountSpec("tai_khoan_khoa", "NV0008", "bs.khoa", "Ngô Văn Khoa", "bac_si", "noi"),
+    # live-system probes: an account whose access window the time-window probe (PQ-06) changes
+    AccountSpec("tai_khoan_gio", "NV0009", "bs.gio", "Lý Văn Giờ", "bac_si", "noi"),
 )
 
 

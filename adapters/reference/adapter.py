@@ -37,7 +37,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.ANONYMOUS,
     # live-system operations (adapter_live.py)
     Capability.TEMPORARY_PATIENTS, Capability.PRESCRIPTIONS, Capability.RETENTION, Capability.TRANSPORT,
-    Capability.CREDENTIALS_IN_URL,
+    Capability.CREDENTIALS_IN_URL, Capability.ACCESS_WINDOWS,
 })
 
 

@@ -89,6 +89,13 @@ class LiveOperations:
     def send_prescription(self, prescription_id: str) -> Prescription:
         return prescription(self._obj("POST", f"/api/prescriptions/{_seg(prescription_id)}/send", json={}))
 
+    def set_access_window(self, user_id: str, start: str | None, end: str | None) -> None:
+        path = f"/api/users/{_seg(user_id)}/access-window"
+        if start is None and end is None:
+            self._send("DELETE", path)
+        else:
+            self._send("PUT", path, json={"start": start, "end": end})
+
     def get_patient_token_in_url(self, patient_id: str) -> Patient:
         params = {"access_token": self.token} if self.token else None
         response = check_status(self.client.request("GET", f"/api/patients/{_seg(patient_id)}", params=params))

@@ -22,6 +22,13 @@ CREATE TABLE IF NOT EXISTS encounter_endings (
     retain_until TEXT,
     destroyed_at TEXT
 );
+CREATE TABLE IF NOT EXISTS access_windows (
+    user_id TEXT PRIMARY KEY REFERENCES users(id),
+    start_minute INTEGER NOT NULL,
+    end_minute INTEGER NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS prescriptions (
     id TEXT PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,

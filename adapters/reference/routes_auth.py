@@ -27,7 +27,8 @@ bp = Blueprint("auth", __name__)
 CAPABILITIES = ("patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
                 "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous",
                 # live-system features
-                "temporary-patients", "prescriptions", "retention", "transport", "credentials-in-url")
+                "temporary-patients", "prescriptions", "retention", "transport", "credentials-in-url",
+                "access-windows")
 
 
 @bp.post("/api/auth/login")

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response
 
-from conformance.adapters.reference import records, retention, validate
+from conformance.adapters.reference import access_windows, records, retention, validate
 from conformance.adapters.reference.accounts import FACILITY_CODE
 from conformance.adapters.reference.auth import User
 from conformance.adapters.reference.db import utc_now, write_tx
@@ -295,3 +295,38 @@ def send_prescription(prescription_id: str) -> Response:
         record(user, "send", object_type="prescription", object_id=prescription_id)
         row = c.execute("SELECT * FROM prescriptions WHERE id = ?", (prescription_id,)).fetchone()
     return json_response(_prescription_json(row))
+
+
+# access hours -------------------------------------------------------------------------------------------
+@bp.put("/api/users/<user_id>/access-window")
+def set_access_window(user_id: str) -> Response:
+    """Set an account's access hours (UTC ``HH:MM``, [start, end)); the IT administrator only."""
+    admin = require_user("update", "user", user_id)
+    if admin.role != "quan_tri":
+        forbid(admin, "update", "user", user_id)
+    data = body()
+    start, end = access_windows.parse_hhmm(data.get("start")), access_windows.parse_hhmm(data.get("end"))
+    if start is None or end is None or start == end:
+        invalid("start", "start và end phải là giờ HH:MM (UTC) khác nhau.",
+                "start and end must be distinct HH:MM (UTC).")
+    c = conn()
+    with write_tx(c):
+        if c.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone() is None:
+            not_found("tài khoản", "User")
+        c.execute("INSERT OR REPLACE INTO access_windows (user_id, start_minute, end_minute, set_by, set_at) "
+                  "VALUES (?, ?, ?, ?, ?)", (user_id, start, end, admin.id, utc_now()))
+        record(admin, "update", object_type="user", object_id=user_id, detail=f"access window {data['start']}-"
+               f"{data['end']} UTC")
+    return json_response({"user_id": user_id, "start": data["start"], "end": data["end"], "timezone": "UTC"})
+
+
+@bp.delete("/api/users/<user_id>/access-window")
+def clear_access_window(user_id: str) -> Response:
+    admin = require_user("update", "user", user_id)
+    if admin.role != "quan_tri":
+        forbid(admin, "update", "user", user_id)
+    c = conn()
+    with write_tx(c):
+        c.execute("DELETE FROM access_windows WHERE user_id = ?", (user_id,))
+        record(admin, "update", object_type="user", object_id=user_id, detail="access window removed")
+    return Response(status=204)

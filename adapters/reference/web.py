@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from flask import Response, current_app, g, jsonify, request
 
-from conformance.adapters.reference import audit
+from conformance.adapters.reference import access_windows, audit
 from conformance.adapters.reference.auth import User, resolve_token
 from conformance.adapters.reference.db import connect
 from conformance.adapters.reference.faults import FaultSet
@@ -114,6 +114,10 @@ def authenticate(attempted: str, object_type: str | None = None, object_id: str 
     read and the ``open-read`` fault lets anonymous reads through (then None)."""
     check = resolve_token(conn(), bearer_token())
     if check.user is not None:
+        if not access_windows.allowed_now(conn(), check.user.id) and "no-access-window" not in faults():
+            raise ApiError(403, "Ngoài khung giờ được phép truy cập của tài khoản.",
+                           "Outside the account's permitted access hours.",
+                           denial=Denial(check.user, "denied", object_type, object_id, f"{attempted}: outside hours"))
         return check.user
     if open_read and "open-read" in faults():
         return None

@@ -1,13 +1,8 @@
 """The built-in probes, one module per area. Importing this package registers them."""
 
-from conformance.probes import (  # noqa: F401  # noqa: F401
-    access,
-    attribution,
-    audit,
-    bad_input,
-    identity,
-    integrity,
-    prescriptions,
-    retention,
-    transport,
-)
+from conformance.probes import access, audit, integrity  # noqa: F401
+
+# isort: off
+from conformance.probes import access_hours, attribution, bad_input, identity, prescriptions, retention  # noqa: F401
+from conformance.probes import transport  # noqa: F401
+# isort: on
