@@ -203,3 +203,28 @@ def test_the_reference_emr_through_its_fhir_facade(tmp_path: Path) -> None:
         assert got[cid] == "pass", (cid, got[cid])
     assert {v for v in got.values()} <= {"pass", "indeterminate"}, got
     assert proc.returncode == (0 if set(got.values()) == {"pass"} else 4), proc.stdout + proc.stderr
+
+
+def test_version_author_and_reason_come_from_provenance_when_the_history_lacks_them(fake: FakeFhir,
+                                                                                     tmp_path: Path) -> None:
+    statement = json.loads(json.dumps(STATEMENT))
+    statement["rest"][0]["resource"] += [
+        {"type": "DocumentReference", "interaction": [{"code": "read"}, {"code": "history-instance"}]},
+        {"type": "Provenance", "interaction": [{"code": "search-type"}]}]
+    fake.routes["/fhir/metadata"] = (200, FHIR, statement)
+
+    def version(v: int) -> dict[str, Any]:
+        return {"resourceType": "DocumentReference", "id": "e1", "meta": {"versionId": str(v)}, "status": "current",
+                "date": "2026-01-15T01:00:00+00:00",
+                "content": [{"attachment": {"contentType": "text/plain", "data": "dGV4dA=="}}]}
+
+    fake.routes["/fhir/DocumentReference/e1/_history"] = (200, FHIR, {
+        "resourceType": "Bundle", "type": "history", "entry": [{"resource": version(2)}, {"resource": version(1)}]})
+    fake.routes["/fhir/Provenance"] = (200, FHIR, {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "Provenance", "recorded": "2026-01-15T01:00:00+00:00",
+                      "target": [{"reference": f"DocumentReference/e1/_history/{v}"}],
+                      "agent": [{"who": {"reference": "Practitioner/NV0001"}}],
+                      **({"reason": [{"text": "sửa chính tả"}]} if v == 2 else {})}} for v in (1, 2)]})
+    versions = adapter_for(fake, tmp_path).session("bac_si").entry_versions("e1")
+    assert [(v.version, v.author, v.reason, v.text) for v in versions] == [
+        (1, "NV0001", None, "text"), (2, "NV0001", "sửa chính tả", "text")]

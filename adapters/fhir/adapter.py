@@ -121,6 +121,9 @@ class FhirSession(TargetSession):
         self._need(Capability.ENTRY_VERSIONS)
         found = self._search(f"DocumentReference/{_seg(entry_id)}/_history", {})
         versions = [mapping.entry(r) for r in found if r.get("resourceType") == "DocumentReference"]
+        if any(v.reason is None or v.author is None for v in versions) and "Provenance" in self.adapter.resources():
+            versions = mapping.with_provenance(versions, self._search("Provenance", {
+                "target": f"DocumentReference/{entry_id}"}))
         return sorted(versions, key=lambda e: e.version or 0)
 
     def edit_entry(self, entry_id: str, text: str, reason: str | None) -> Entry:
@@ -244,6 +247,13 @@ class FhirAdapter(Adapter):
     def _rest(self) -> dict[str, Any]:
         rests = [r for r in self.statement().get("rest") or [] if isinstance(r, dict) and r.get("mode") == "server"]
         return rests[0] if rests else {}
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """The resource types the CapabilityStatement lists (empty when it cannot be read)."""
+        try:
+            return self._resources()
+        except AdapterError:
+            return {}
 
     def _resources(self) -> dict[str, dict[str, Any]]:
         return {r["type"]: r for r in self._rest().get("resource") or [] if isinstance(r, dict) and "type" in r}

@@ -222,3 +222,27 @@ def account(role_key: str, practitioner_id: str, role_resource: dict[str, Any] |
         org_ident.get("system") == vocab.department_system else None
     return Account(user_id=practitioner_id, username=str(username), role=role or role_key, department=department,
                    raw=role_resource)
+
+
+def with_provenance(versions: list[Entry], provenances: list[dict[str, Any]]) -> list[Entry]:
+    """Fill a version's missing author / reason from the Provenance that targets it
+    (``DocumentReference/<id>/_history/<version>``): where servers usually keep who, when and why."""
+    by_version: dict[int, dict[str, Any]] = {}
+    for prov in provenances:
+        for target in prov.get("target") or []:
+            ref = target.get("reference") if isinstance(target, dict) else None
+            if isinstance(ref, str) and "/_history/" in ref and ref.rsplit("/", 1)[-1].isdigit():
+                by_version[int(ref.rsplit("/", 1)[-1])] = prov
+    out: list[Entry] = []
+    for e in versions:
+        found = by_version.get(e.version or -1)
+        if found is None:
+            out.append(e)
+            continue
+        agents = [a for a in found.get("agent") or [] if isinstance(a, dict)]
+        author = e.author or (ref_id(agents[0].get("who"), "Practitioner") if agents else None)
+        reasons = [r.get("text") for r in found.get("reason") or [] if isinstance(r, dict) and r.get("text")]
+        reason = e.reason if e.reason is not None else (reasons[0] if reasons else None)
+        out.append(Entry(e.id, e.encounter_id, e.kind, e.text, e.version, author, e.recorded_at, e.status, e.signed,
+                         reason, e.raw))
+    return out

@@ -201,6 +201,24 @@ def audit_event(ev: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def provenance(e: dict[str, Any]) -> dict[str, Any]:
+    """Who wrote one version of an entry, when and why, as a Provenance of that version."""
+    activity = {1: "CREATE"}.get(int(e.get("version") or 0), "UPDATE")
+    if e.get("status") == "cancelled":
+        activity = "NULLIFY"
+    out: dict[str, Any] = {
+        "resourceType": "Provenance", "id": f"{e['id']}-v{e.get('version')}",
+        "target": [{"reference": f"DocumentReference/{e['id']}/_history/{e.get('version')}"}],
+        "recorded": _dt(e.get("recorded_at")),
+        "activity": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                                 "code": activity}]},
+        "agent": [{"who": {"reference": f"Practitioner/{e.get('author')}"}}],
+    }
+    if e.get("reason"):
+        out["reason"] = [{"text": e["reason"]}]
+    return out
+
+
 def audit_changes(r: dict[str, Any]) -> dict[str, Any]:
     """What a PUT of an AuditEvent asks to change, in the REST API's words (outcome, action)."""
     changes: dict[str, Any] = {}

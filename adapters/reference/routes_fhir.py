@@ -114,6 +114,7 @@ def metadata() -> Response:
                 {**res("AuditEvent", ["read", "search-type", "update", "delete"], ("entity", "agent", "date")),
                  "supportedProfile": [f"{v.HSBA}/StructureDefinition/chained-audit-event"]},
                 res("PractitionerRole", ["search-type"], ("practitioner",)),
+                res("Provenance", ["search-type"], ("target",)),
             ]}],
     }
     return _fhir(statement)
@@ -251,6 +252,19 @@ def entry_history(eid: str) -> Response:
         return _outcome(answer)
     versions = [fr.document_reference(e) for e in reversed(answer.data.get("versions", []))]  # newest first
     return _fhir(fr.bundle("history", versions, _base(), total=len(versions)))
+
+
+@bp.get("/Provenance")
+def search_provenance() -> Response:
+    target = request.args.get("target", "")
+    eid = target.removeprefix("DocumentReference/").split("/_history")[0]
+    if not target.startswith("DocumentReference/") or not eid:
+        return _invalid("Cần tham số target=DocumentReference/<id>.", "target=DocumentReference/<id> is required.")
+    answer = forward("GET", f"/api/entries/{_q(eid)}/versions")
+    if not answer.ok:
+        return _outcome(answer)
+    found = [fr.provenance(e) for e in answer.data.get("versions", [])]
+    return _fhir(fr.bundle("searchset", found, _base(), total=len(found)))
 
 
 @bp.put("/DocumentReference/<eid>")
