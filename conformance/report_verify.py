@@ -3,8 +3,8 @@
 One function each, :func:`verify_report_pdf` and :func:`verify_detached`, both returning a
 :class:`SignatureCheck` — intact (the bytes are what was signed), trusted (the signer chains to the trust
 folder, not revoked per its CRLs), and the timestamp if any. Every exception becomes a finding, never a crash.
-The trust folder holds CA certificates (PEM or DER) with CRLs under ``crl/`` and OCSP responses under ``ocsp/``;
-nothing is fetched from the network.
+The trust folder is read by :class:`conformance.trust.TrustStore` (CA certificates, CRLs under ``crl/``, OCSP
+responses under ``ocsp/``); nothing is fetched from the network.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import asyncio
 import hashlib
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
-from asn1crypto import cms, pem, x509
+from asn1crypto import cms, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
@@ -24,8 +23,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from conformance.messages import Msg
-
-MAX_TRUST_FILE = 1024 * 1024
+from conformance.trust import TrustStore
 
 
 @dataclass
@@ -42,44 +40,14 @@ class SignatureCheck:
         return self.intact and self.trusted
 
 
-def _read_certs(path: Path) -> list[x509.Certificate]:
-    data = path.read_bytes()
-    if pem.detect(data):
-        return [x509.Certificate.load(der) for kind, _, der in pem.unarmor(data, multiple=True)
-                if kind == "CERTIFICATE"]
-    return [x509.Certificate.load(data)]
-
-
-def _der_items(folder: Path) -> list[bytes]:
-    items: list[bytes] = []
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.stat().st_size <= MAX_TRUST_FILE:
-                data = path.read_bytes()
-                items += [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
-    return items
-
-
-def validation_context(trust: Path | None) -> ValidationContext:
-    """Roots = the self-signed certificates of the folder, other certificates as intermediates; offline."""
+def validation_context(trust: TrustStore | None) -> ValidationContext:
+    """Offline: the trust folder's anchors, intermediates and revocation data; none at all without a folder."""
     if trust is None:
         return ValidationContext(trust_roots=[], allow_fetching=False)
-    roots: list[x509.Certificate] = []
-    others: list[x509.Certificate] = []
-    for path in sorted(trust.iterdir()):
-        if not path.is_file() or path.stat().st_size > MAX_TRUST_FILE:
-            continue
-        try:
-            certs = _read_certs(path)
-        except (ValueError, TypeError, OSError):
-            continue
-        for cert in certs:
-            (roots if cert.self_signed in ("maybe", "yes") else others).append(cert)
-    return ValidationContext(trust_roots=roots, other_certs=others, crls=_der_items(trust / "crl"),
-                             ocsps=_der_items(trust / "ocsp"), allow_fetching=False, revocation_mode="soft-fail")
+    return trust.validation_context()
 
 
-def _summary(intact: bool, trusted: bool, trust: Path | None, signer: str | None, ts: str | None,
+def _summary(intact: bool, trusted: bool, trust: TrustStore | None, signer: str | None, ts: str | None,
              extra: Msg | None = None) -> Msg:
     who = signer or "?"
     if not intact:
@@ -91,8 +59,9 @@ def _summary(intact: bool, trusted: bool, trust: Path | None, signer: str | None
         base = Msg(f"nguyên vẹn, chưa xác định độ tin cậy (không có --trust); người ký: {who}",
                    f"intact, trust unknown (no --trust given); signer: {who}")
     else:
-        base = Msg(f"nguyên vẹn nhưng KHÔNG được tin cậy theo {trust} (chuỗi chứng thư hoặc thu hồi); người ký: {who}",
-                   f"intact but NOT trusted by {trust} (certificate chain or revocation); signer: {who}")
+        base = Msg(f"nguyên vẹn nhưng KHÔNG được tin cậy theo {trust.source} (chuỗi chứng thư hoặc thu hồi); "
+                   f"người ký: {who}",
+                   f"intact but NOT trusted by {trust.source} (certificate chain or revocation); signer: {who}")
     stamp = Msg(f"; dấu thời gian {ts}", f"; timestamp {ts}") if ts else Msg("; không có dấu thời gian",
                                                                               "; no timestamp")
     vi, en = base.vi + stamp.vi, base.en + stamp.en
@@ -101,7 +70,8 @@ def _summary(intact: bool, trusted: bool, trust: Path | None, signer: str | None
     return Msg(vi, en)
 
 
-def _from_status(status: Any, trust: Path | None, extra: Msg | None = None, *, whole: bool = True) -> SignatureCheck:
+def _from_status(status: Any, trust: TrustStore | None, extra: Msg | None = None, *,
+                 whole: bool = True) -> SignatureCheck:
     cert = status.signing_cert
     signer = _common_name(cert) if cert is not None else None
     ts_status = getattr(status, "timestamp_validity", None)
@@ -123,7 +93,7 @@ def _failure(vi: str, en: str) -> SignatureCheck:
     return SignatureCheck(False, False, None, None, None, Msg(vi, en))
 
 
-def verify_report_pdf(pdf: bytes, trust: Path | None) -> SignatureCheck:
+def verify_report_pdf(pdf: bytes, trust: TrustStore | None) -> SignatureCheck:
     """The PAdES signature of report.pdf: exactly one, covering the entire file."""
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
@@ -145,7 +115,7 @@ def verify_report_pdf(pdf: bytes, trust: Path | None) -> SignatureCheck:
     return _from_status(status, trust, extra, whole=whole)
 
 
-def verify_detached(data: bytes, signed_data: cms.SignedData, trust: Path | None) -> SignatureCheck:
+def verify_detached(data: bytes, signed_data: cms.SignedData, trust: TrustStore | None) -> SignatureCheck:
     """A detached CMS signature over ``data`` (the bundle manifest)."""
     try:
         context = validation_context(trust)

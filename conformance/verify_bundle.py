@@ -27,6 +27,7 @@ from asn1crypto import cms
 from conformance.bundle import MANIFEST, MANIFEST_SIG
 from conformance.messages import Msg
 from conformance.report_verify import SignatureCheck, verify_detached, verify_report_pdf
+from conformance.trust import TrustStore, TrustStoreError
 
 MAX_ENTRIES = 200_000
 MAX_MEMBER = 512 * 1024 * 1024
@@ -152,7 +153,7 @@ def _manifest(zf: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], check: B
 
 
 def _check_manifest_signature(zf: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], raw: bytes,
-                              trust: Path | None, check: BundleCheck) -> None:
+                              trust: TrustStore | None, check: BundleCheck) -> None:
     info = entries.get(MANIFEST_SIG)
     if info is None:
         check.problem("manifest-unsigned", "manifest.json không có chữ ký (thiếu manifest.json.p7s): không chứng minh "
@@ -209,7 +210,7 @@ def _check_files(zf: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], manif
     return pdf
 
 
-def verify_bundle(path: Path, trust: Path | None = None) -> BundleCheck:
+def verify_bundle(path: Path, trust: TrustStore | None = None) -> BundleCheck:
     check = BundleCheck(str(path))
     try:
         zf = zipfile.ZipFile(path)
@@ -238,7 +239,7 @@ def _same_signer(check: BundleCheck) -> None:
                       "the manifest and report.pdf are signed with different certificates")
 
 
-def _print(check: BundleCheck, trust: Path | None) -> None:
+def _print(check: BundleCheck, trust: TrustStore | None) -> None:
     print(f"Gói / Bundle: {check.bundle}")
     for f in check.problems:
         print(f"  ✗ {f.message.vi}\n    {f.message.en}")
@@ -268,12 +269,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args.bundle, args.trust)
 
 
-def run(bundle: Path, trust: Path | None) -> int:
+def run(bundle: Path, trust_dir: Path | None) -> int:
     if not bundle.is_file():
         print(f"không tìm thấy gói: {bundle}\nbundle not found: {bundle}", file=sys.stderr)
         return 2
-    if trust is not None and not trust.is_dir():
-        print(f"--trust phải là một thư mục: {trust}\n--trust must be a folder: {trust}", file=sys.stderr)
+    try:
+        trust = TrustStore.load(trust_dir) if trust_dir is not None else None
+    except TrustStoreError as exc:
+        print(f"{exc.message.vi}\n{exc.message.en}", file=sys.stderr)
         return 2
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # its findings are reported here, bilingually
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
