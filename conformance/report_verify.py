@@ -47,8 +47,17 @@ def validation_context(trust: TrustStore | None) -> ValidationContext:
     return trust.validation_context()
 
 
+_REVOKED = Msg("chứng thư đã bị thu hồi", "the certificate is revoked")
+_REASONS = {"REVOKED": _REVOKED, "REVOKED_NO_POE": _REVOKED, "REVOKED_CA_NO_POE": _REVOKED,
+            "OUT_OF_BOUNDS_NO_POE": Msg("chứng thư hết hạn hoặc chưa có hiệu lực",
+                                        "the certificate is expired or not yet valid"),
+            "OUT_OF_BOUNDS_NOT_REVOKED": Msg("chứng thư hết hạn hoặc chưa có hiệu lực",
+                                             "the certificate is expired or not yet valid"),
+            "NO_CERTIFICATE_CHAIN_FOUND": Msg("không có chuỗi tới CA tin cậy", "no chain to a trusted CA")}
+
+
 def _summary(intact: bool, trusted: bool, trust: TrustStore | None, signer: str | None, ts: str | None,
-             extra: Msg | None = None) -> Msg:
+             extra: Msg | None = None, reason: str | None = None) -> Msg:
     who = signer or "?"
     if not intact:
         base = Msg(f"chữ ký KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký ({who})",
@@ -59,9 +68,10 @@ def _summary(intact: bool, trusted: bool, trust: TrustStore | None, signer: str 
         base = Msg(f"nguyên vẹn, chưa xác định độ tin cậy (không có --trust); người ký: {who}",
                    f"intact, trust unknown (no --trust given); signer: {who}")
     else:
-        base = Msg(f"nguyên vẹn nhưng KHÔNG được tin cậy theo {trust.source} (chuỗi chứng thư hoặc thu hồi); "
-                   f"người ký: {who}",
-                   f"intact but NOT trusted by {trust.source} (certificate chain or revocation); signer: {who}")
+        why = _REASONS.get(reason or "", Msg(f"chuỗi chứng thư hoặc thu hồi {reason or ''}".strip(),
+                                             f"certificate chain or revocation {reason or ''}".strip()))
+        base = Msg(f"nguyên vẹn nhưng KHÔNG được tin cậy theo {trust.source} ({why.vi}); người ký: {who}",
+                   f"intact but NOT trusted by {trust.source} ({why.en}); signer: {who}")
     stamp = Msg(f"; dấu thời gian {ts}", f"; timestamp {ts}") if ts else Msg("; không có dấu thời gian",
                                                                               "; no timestamp")
     vi, en = base.vi + stamp.vi, base.en + stamp.en
@@ -81,7 +91,12 @@ def _from_status(status: Any, trust: TrustStore | None, extra: Msg | None = None
                                                                 (ts_status.intact and ts_status.valid)))
     trusted = bool(trust is not None and intact and status.trusted and ts_ok)
     digest = hashlib.sha256(cert.dump()).hexdigest() if cert is not None else None
-    return SignatureCheck(intact, trusted, signer, digest, ts, _summary(intact, trusted, trust, signer, ts, extra))
+    problem = getattr(status, "trust_problem_indic", None)
+    if problem is None and ts_status is not None and not ts_ok:
+        problem = ts_status.trust_problem_indic
+    reason = getattr(problem, "name", None)
+    return SignatureCheck(intact, trusted, signer, digest, ts,
+                          _summary(intact, trusted, trust, signer, ts, extra, reason))
 
 
 def _common_name(cert: x509.Certificate) -> str:

@@ -189,3 +189,18 @@ def test_verify_command_exit_codes(bundle: Path, tmp_path: Path) -> None:
     assert run_hsba(["verify", str(tmp_path / "garbage.zip")], cwd=tmp_path).returncode == 1
     assert run_hsba(["verify", str(tmp_path / "missing.zip")], cwd=tmp_path).returncode == 2
     assert run_hsba(["verify", str(bundle), "--trust", str(tmp_path)], cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(("staff", "reason"), [("revoked-bac-si", "the certificate is revoked"),
+                                               ("expired-dieu-duong", "expired or not yet valid")])
+def test_a_revoked_or_expired_signer_is_not_trusted(tmp_path: Path, staff: str, reason: str) -> None:
+    pki = data_path("fixtures", "pki")
+    signer = ReportSigner(signers.SimpleSigner.load(str(pki / "staff" / f"{staff}.key.pem"),
+                                                    str(pki / "staff" / f"{staff}.pem"),
+                                                    ca_chain_files=[str(pki / "issuing-ca.pem")]),
+                          load_signer(demo_signing()).timestamper, staff)
+    out = tmp_path / "out"
+    check = _check(write_report_set(out, output_folder(out), signer).bundle)
+    assert not check.ok and not check.problems  # nothing was changed: the signer itself is not trustworthy
+    for sig in (check.manifest_signature, check.pdf_signature):
+        assert sig is not None and sig.intact and not sig.trusted and reason in sig.summary.en, sig
