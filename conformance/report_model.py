@@ -141,7 +141,8 @@ def build_view(document: dict[str, Any], secrets: set[str] | None = None) -> Rep
         overall=overall, overall_label=_overall_label(overall),
         counts={str(k): int(v) for k, v in (summary.get("counts") or {}).items()},
         coverage=dict(summary.get("coverage") or {}), council=council,
-        attestation={k: clean(v) for k, v in top_attestation.items()} if isinstance(top_attestation, dict) else None,
+        attestation={k: clean(top_attestation.get(k, "")) for k in ("file", "sha256", "date")}
+        if isinstance(top_attestation, dict) else None,
         notices=[clean.msg(n) for n in document.get("notices") or ()], areas=list(areas.values()),
         verdict_labels={v.value: VERDICT_LABELS[v] for v in Verdict})
 

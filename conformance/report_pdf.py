@@ -54,7 +54,7 @@ class _Record(FPDF):
 
     def fact(self, label_vi: str, label_en: str, value: str) -> None:
         self.set_font(FONT, "B", 9)
-        self.cell(70, 5, f"{label_vi} / {label_en}")
+        self.cell(85, 5, f"{label_vi} / {label_en}")
         self.set_font(FONT, "", 9)
         self.multi_cell(0, 5, value or "—", new_x="LMARGIN", new_y="NEXT")
 

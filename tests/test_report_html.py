@@ -56,3 +56,17 @@ def test_chromium_shows_the_appraisal_record(tmp_path: Path) -> None:
     assert 'alert("x")' in text
     row = re.search(r'<tr id="row-SL-01"[^>]*data-verdict="pass"', dom)
     assert row, "the attested criterion has its row"
+
+
+def test_partial_or_missing_attestation_keys_still_render() -> None:
+    doc = document()
+    doc["attestation"] = {"date": "2026-01-14"}  # no file, no hash
+    doc["criteria"][2]["attestation"] = {"verdict": "pass", "date": "2026-01-14", "notes": "ghi chú"}
+    del doc["council"]
+    html = render_html(doc)
+    assert "Chưa có danh sách hội đồng" in html and "ghi chú" in html
+    for key in ("council", "attestation"):
+        doc.pop(key, None)
+    for criterion in doc["criteria"]:
+        criterion.pop("attestation", None)
+    assert "Hội đồng xác nhận / Attested" not in render_html(doc)  # a run without attestation shows none

@@ -77,3 +77,16 @@ def test_pdf_changed_after_signing_is_caught(signed_pdf: Path) -> None:
     assert not verify_report_pdf(appended, TrustStore.test_pki()).ok
     assert not verify_report_pdf(render_pdf(document()), TrustStore.test_pki()).ok  # unsigned
     assert not verify_report_pdf(b"not a pdf", None).ok
+
+
+@needs_poppler
+def test_pdf_without_council_or_attestation(tmp_path: Path) -> None:
+    doc = document()
+    for key in ("council", "attestation"):
+        doc.pop(key)
+    for criterion in doc["criteria"]:
+        criterion.pop("attestation")
+    path = tmp_path / "plain.pdf"
+    path.write_bytes(render_pdf(doc))
+    text = _run("pdftotext", "-enc", "UTF-8", str(path), "-").stdout.decode("utf-8")
+    assert "Chưa có danh sách hội đồng" in text and "Attested" not in text
