@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zipfile
+from importlib.metadata import distribution
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import conformance
 from conformance.adapters.reference.accounts import ACCOUNTS
 from conformance.adapters.reference.seed import SAMPLE_PATIENTS
 from conformance.report_sign import DEMO_P12_PASSWORD
@@ -70,3 +72,13 @@ def test_changing_any_top_level_file_or_a_sample_of_evidence_fails(demo: tuple[P
                     data[len(data) // 2] ^= 0x20
                 zout.writestr(info.filename, bytes(data))
         assert not verify_bundle(tampered, trust).ok, member
+
+
+@pytest.mark.skipif(Path(conformance.__file__).resolve().parent == Path(__file__).resolve().parents[1] / "conformance",
+                    reason="an editable install maps the checkout; tox tests the wheel")
+def test_wheel_ships_templates_fonts_and_the_demo_certificate() -> None:
+    names = {str(f) for f in distribution("hsba-conformance").files or []}
+    for expected in ("conformance/_reports/report.html.j2", "conformance/_reports/report.css",
+                     "conformance/_reports/fonts/DejaVuSans.ttf", "conformance/_reports/fonts/LICENSE-DejaVu.txt",
+                     "conformance/_fixtures/pki/facility.p12"):
+        assert expected in names, expected
