@@ -104,12 +104,20 @@ def sign_pdf(pdf: bytes, report_signer: ReportSigner, *, reason: Msg, location: 
         reason=f"{reason.vi} / {reason.en}", location=location, use_pades_lta=False)
     pdf_signer = signers.PdfSigner(meta, signer=report_signer.signer, timestamper=report_signer.timestamper)
     out = BytesIO()
-    pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=out)
+    try:
+        pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), output=out)
+    except Exception as exc:  # a TSA that does not answer, a key that cannot sign: said plainly, not a traceback
+        raise SigningError(Msg(f"không ký được report.pdf: {type(exc).__name__}: {exc}",
+                               f"report.pdf could not be signed: {type(exc).__name__}: {exc}")) from exc
     return out.getvalue()
 
 
 def sign_detached(data: bytes, report_signer: ReportSigner) -> bytes:
     """A detached CMS signature (DER) of ``data``, with a signature timestamp when a TSA is set."""
-    info = asyncio.run(report_signer.signer.async_sign_general_data(
-        data, "sha256", detached=True, timestamper=report_signer.timestamper))
+    try:
+        info = asyncio.run(report_signer.signer.async_sign_general_data(
+            data, "sha256", detached=True, timestamper=report_signer.timestamper))
+    except Exception as exc:
+        raise SigningError(Msg(f"không ký được manifest: {type(exc).__name__}: {exc}",
+                               f"the manifest could not be signed: {type(exc).__name__}: {exc}")) from exc
     return bytes(info.dump())

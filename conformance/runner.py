@@ -118,7 +118,14 @@ def appraise(request: Appraisal) -> int:
     document = json.loads(results_path.read_text(encoding="utf-8"))
     print_summary(document, results_path)
     # -- report set: report.html, report.pdf (signed when --sign-with), bundle.zip --
-    written = report_set.write_report_set(request.out, document, signer, load_target(request.target).secrets())
+    secrets = load_target(request.target).secrets()
+    if request.signing is not None and request.signing.secret():
+        secrets.add(str(request.signing.secret()))  # the certificate's password is a secret like any other
+    try:
+        written = report_set.write_report_set(request.out, document, signer, secrets)
+    except SigningError as exc:
+        say(exc.message, sys.stderr)
+        return EXIT_CRASH
     print(f"Báo cáo / Report: {written.html}, {written.pdf}\nGói bằng chứng / Bundle: {written.bundle}")
     for note in written.notes:
         say(note)

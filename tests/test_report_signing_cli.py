@@ -69,3 +69,11 @@ def test_unsigned_appraisal_says_so_and_does_not_verify(tmp_path: Path) -> None:
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     verified = run_hsba(["verify", str(out / "bundle.zip"), "--trust", str(TRUST)], cwd=tmp_path)
     assert verified.returncode == 1 and "manifest.json is not signed" in verified.stdout
+
+
+def test_a_timestamp_server_that_does_not_answer_is_said_plainly(tmp_path: Path) -> None:
+    code, output, out = _appraise(tmp_path, "--sign-with", str(P12), "--sign-pass-env", "P12_PW", "--tsa-url",
+                                  f"http://127.0.0.1:{_closed_port()}/tsa", env={"P12_PW": DEMO_P12_PASSWORD})
+    assert code == 3 and "report.pdf could not be signed" in output and "không ký được report.pdf" in output
+    assert "Traceback" not in output
+    assert (out / "results.json").is_file() and not (out / "bundle.zip").exists()
