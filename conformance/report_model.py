@@ -60,7 +60,7 @@ class ReportView:
     overall: str
     overall_label: Msg
     counts: dict[str, int]
-    coverage: dict[str, Any]
+    coverage: list[tuple[str, str]]
     council: list[dict[str, str]]
     attestation: dict[str, Any] | None
     notices: list[Msg]
@@ -140,11 +140,18 @@ def build_view(document: dict[str, Any], secrets: set[str] | None = None) -> Rep
         tool=clean(f"{document.get('tool', '')} {document.get('version', '')}"),
         overall=overall, overall_label=_overall_label(overall),
         counts={str(k): int(v) for k, v in (summary.get("counts") or {}).items()},
-        coverage=dict(summary.get("coverage") or {}), council=council,
+        coverage=_flatten(summary.get("coverage"), clean), council=council,
         attestation={k: clean(top_attestation.get(k, "")) for k in ("file", "sha256", "date")}
         if isinstance(top_attestation, dict) else None,
         notices=[clean.msg(n) for n in document.get("notices") or ()], areas=list(areas.values()),
         verdict_labels={v.value: VERDICT_LABELS[v] for v in Verdict})
+
+
+def _flatten(value: Any, clean: _Clean, prefix: str = "") -> list[tuple[str, str]]:
+    """Coverage counts as (label, value) pairs, however deeply the run nests them."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _flatten(v, clean, f"{prefix}{k} ")]
+    return [(clean(prefix.strip()), clean(value))] if prefix else []
 
 
 def _verdict_label(verdict: str) -> Msg:

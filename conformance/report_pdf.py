@@ -105,6 +105,9 @@ def _cover(pdf: _Record) -> None:
     counts = "; ".join(f"{v.verdict_labels[k].vi} / {v.verdict_labels[k].en}: {n}" if k in v.verdict_labels
                        else f"{k}: {n}" for k, n in v.counts.items() if n)
     pdf.multi_cell(0, 5, counts, new_x="LMARGIN", new_y="NEXT")
+    if v.coverage:
+        pdf.multi_cell(0, 5, "Phạm vi / Coverage: " + " · ".join(f"{k}: {n}" for k, n in v.coverage),
+                       new_x="LMARGIN", new_y="NEXT")
 
 
 def _areas(pdf: _Record) -> None:

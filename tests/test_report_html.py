@@ -70,3 +70,10 @@ def test_partial_or_missing_attestation_keys_still_render() -> None:
     for criterion in doc["criteria"]:
         criterion.pop("attestation", None)
     assert "Hội đồng xác nhận / Attested" not in render_html(doc)  # a run without attestation shows none
+
+
+def test_nested_coverage_counts_are_listed() -> None:
+    doc = document()
+    doc["summary"]["coverage"] = {"automated": 2, "attested": {"pass": 1, "pending": 0}}
+    html = render_html(doc)
+    assert "automated: 2" in html and "attested pass: 1" in html and "attested pending: 0" in html
