@@ -18,6 +18,9 @@ from conformance.resources import data_path
 
 FONT = "DejaVu"
 GREY = (90, 90, 90)
+VERDICT_COLOURS = {"pass": (26, 127, 55), "fail": (180, 35, 24), "warn": (181, 71, 8), "error": (181, 71, 8),
+                   "indeterminate": (181, 71, 8), "manual-pending": (181, 71, 8)}
+EVIDENCE_NAMES = 6  # the PDF names the first few evidence files of a criterion; report.html links them all
 
 
 class _Record(FPDF):
@@ -130,10 +133,17 @@ def _areas(pdf: _Record) -> None:
                     message += (f"\nXác nhận / Attestation: {r.attestation['verdict']}, {r.attestation['by']}, "
                                 f"{r.attestation['date']}")
                 paths = list(r.evidence) + [e["path"] for e in (r.attestation or {}).get("evidence", [])]
-                evidence = (f"{len(paths)} tệp / files:\n" + "\n".join(p.rsplit("/", 1)[-1][:20] for p in paths)
-                            if paths else "—")
-                table.row([r.id, f"{r.title.vi}\n{r.title.en}\n{r.level.vi} · {r.method.vi}", "\n".join(r.basis),
-                           verdict, message, evidence])
+                shown = [p.rsplit("/", 1)[-1][:20] for p in paths[:EVIDENCE_NAMES]]
+                if len(paths) > EVIDENCE_NAMES:
+                    shown.append(f"… +{len(paths) - EVIDENCE_NAMES} (report.html)")
+                evidence = f"{len(paths)} tệp / files:\n" + "\n".join(shown) if paths else "—"
+                row = table.row()
+                row.cell(r.id, style=FontFace(emphasis="BOLD"))
+                row.cell(f"{r.title.vi}\n{r.title.en}\n{r.level.vi} · {r.method.vi}")
+                row.cell("\n".join(r.basis))
+                row.cell(verdict, style=FontFace(emphasis="BOLD", color=VERDICT_COLOURS.get(r.verdict, (0, 0, 0))))
+                row.cell(message)
+                row.cell(evidence)
         pdf.ln(2)
     pdf.ln(4)
     pdf.set_font(FONT, "", 8)
