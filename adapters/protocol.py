@@ -331,6 +331,16 @@ class TargetSession(abc.ABC):
     def get_document(self, document_id: str) -> bytes:
         raise self._unsupported(Capability.DOCUMENTS)
 
+    # data exports (Capability.EXPORTS)
+    def export_claim(self, encounter_id: str) -> bytes:
+        """The BHYT claim-data submission for one encounter, as the target produces it for BHXH: the
+        ``GIAMDINHHS`` envelope (QĐ 130/4750/3176) with its tables in base64 and the facility's signature."""
+        raise self._unsupported(Capability.EXPORTS)
+
+    def export_record(self, encounter_id: str, fmt: str) -> bytes:
+        """The CV 365 record export (``HoSoBenhAn``) of one encounter; ``fmt`` is ``xml`` or ``json``."""
+        raise self._unsupported(Capability.EXPORTS)
+
     # session
     def logout(self) -> None:
         raise self._unsupported(Capability.LOGOUT)

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--criteria", type=Path, help="thư mục tiêu chí khác / another criteria folder")
     ap.add_argument("-n", dest="jobs", type=_jobs, default=1, help="số tiến trình / parallel workers")
 
+    _add_signing(ap)
+    _add_verify(sub)
+
     crit = sub.add_parser("criteria", help="danh mục tiêu chí / the criteria catalogue")
     crit_sub = crit.add_subparsers(dest="criteria_command", required=True)
     lst = crit_sub.add_parser("list", help="liệt kê / list")
@@ -83,6 +86,38 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
     return parser
+
+
+def _add_signing(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--sign-with", type=Path, metavar="FILE.p12",
+                    help="ký report.pdf và manifest bằng chứng thư này / sign report.pdf and the manifest with it")
+    ap.add_argument("--sign-pass-env", metavar="VAR",
+                    help="biến môi trường chứa mật khẩu PKCS#12 / environment variable holding the PKCS#12 password")
+    ap.add_argument("--tsa-url", metavar="URL", help="máy chủ dấu thời gian RFC 3161 / RFC 3161 timestamp server")
+
+
+def _signing(args: argparse.Namespace) -> Any:
+    if args.sign_with is None:
+        if args.sign_pass_env or args.tsa_url:
+            say(Msg("--sign-pass-env/--tsa-url cần --sign-with", "--sign-pass-env/--tsa-url need --sign-with"),
+                sys.stderr)
+            raise SystemExit(EXIT_USAGE)
+        return None
+    from conformance.report_sign import SigningOptions
+
+    return SigningOptions(p12=args.sign_with, password_env=args.sign_pass_env, tsa_url=args.tsa_url)
+
+
+def _add_verify(sub: Any) -> None:
+    ver = sub.add_parser("verify", help="kiểm tra gói bằng chứng / check an evidence bundle (hashes, signatures)")
+    ver.add_argument("bundle", type=Path, help="bundle.zip")
+    ver.add_argument("--trust", type=Path, metavar="DIR", help="thư mục tin cậy / trust folder (CAs, crl/, ocsp/)")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from conformance.verify_bundle import run as verify
+
+    return verify(args.bundle, args.trust)
 
 
 def _reference(module: str) -> Any:
@@ -139,12 +174,15 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_criteria(args)
         if args.command == "reference-emr":
             return cmd_reference(args)
+        if args.command == "verify":
+            return cmd_verify(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)
             return code
         return appraise(Appraisal(target=args.target, out=args.out, on=on, profile=args.profile, only=args.only,
-                                  areas=args.area, jobs=args.jobs, criteria_dir=args.criteria))
+                                  areas=args.area, jobs=args.jobs, criteria_dir=args.criteria,
+                                  signing=_signing(args)))
     except CriteriaError as exc:
         say(Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}"), sys.stderr)
         return EXIT_USAGE

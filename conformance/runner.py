@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
@@ -25,6 +25,9 @@ from conformance.messages import Msg
 from conformance.selection import SelectionError, select
 from conformance.target import TargetError, load_target
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE, VERDICT_LABELS, Overall, Verdict, exit_code
+
+if TYPE_CHECKING:
+    from conformance.report_sign import SigningOptions
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Appraisal:
     jobs: int = 1
     criteria_dir: Path | None = None
     extra_pytest_args: list[str] = field(default_factory=list)
+    signing: SigningOptions | None = None  # report.pdf + manifest signature (--sign-with); None: unsigned
 
 
 def say(message: Msg, stream: TextIO | None = None) -> None:
@@ -87,6 +91,15 @@ def appraise(request: Appraisal) -> int:
     if problem is not None:
         say(problem, sys.stderr)
         return EXIT_USAGE
+    # -- report set (conformance.report_set): the signing certificate is checked before anything runs --
+    from conformance import report_set
+    from conformance.report_sign import SigningError
+    try:
+        signer = report_set.prepare(request.signing)
+    except SigningError as exc:
+        say(exc.message, sys.stderr)
+        return EXIT_USAGE
+    # --
     request = dataclasses.replace(  # the run happens in another folder: every path absolute from here on
         request, target=request.target.resolve(), out=request.out.resolve(),
         criteria_dir=request.criteria_dir.resolve() if request.criteria_dir else None)
@@ -104,6 +117,19 @@ def appraise(request: Appraisal) -> int:
         return EXIT_CRASH
     document = json.loads(results_path.read_text(encoding="utf-8"))
     print_summary(document, results_path)
+    # -- report set: report.html, report.pdf (signed when --sign-with), bundle.zip --
+    secrets = load_target(request.target).secrets()
+    if request.signing is not None and request.signing.secret():
+        secrets.add(str(request.signing.secret()))  # the certificate's password is a secret like any other
+    try:
+        written = report_set.write_report_set(request.out, document, signer, secrets)
+    except SigningError as exc:
+        say(exc.message, sys.stderr)
+        return EXIT_CRASH
+    print(f"Báo cáo / Report: {written.html}, {written.pdf}\nGói bằng chứng / Bundle: {written.bundle}")
+    for note in written.notes:
+        say(note)
+    # --
     return exit_code(Overall(document["summary"]["overall"]))
 
 

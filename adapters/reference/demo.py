@@ -2,7 +2,8 @@
 
 Passwords come from the ``HSBA_PW_<ACCOUNT>`` environment variables when set, else fresh random ones
 are made for the run; they are handed over only through the environment, and the target file written
-into the output folder names those variables, never their values.
+into the output folder names those variables, never their values. The report is signed with the test PKI's
+facility certificate and timestamped by its test TSA (``conformance.report_sign.demo_signing``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from conformance.adapters.reference.faults import UnknownFault
 from conformance.adapters.reference.pki import ca_bundle
 from conformance.adapters.reference.process import ReferenceProcess, ReferenceStartError
 from conformance.messages import Msg
+from conformance.report_sign import demo_signing
 from conformance.runner import Appraisal, appraise, say
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE
 
@@ -52,7 +54,7 @@ def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) 
             server.write_target(target)
             # The target file names the variables; this process (and pytest-xdist workers) read them.
             os.environ.update(server.passwords)
-            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs))
+            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs, signing=demo_signing()))
     except ReferenceStartError as exc:
         say(Msg(exc.vi, exc.en), sys.stderr)
         if exc.stderr:
