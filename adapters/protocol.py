@@ -383,9 +383,9 @@ class TargetSession(abc.ABC):
         midnight when end < start); ``None`` for both removes the limit."""
         raise self._unsupported(Capability.ACCESS_WINDOWS)
 
-    def get_patient_token_in_url(self, patient_id: str) -> Patient:
-        """Read a patient sending this session's credentials as the URL query parameter ``access_token``
-        (and no Authorization header); a compliant target refuses (401)."""
+    def whoami_token_in_url(self) -> Account:
+        """Ask the target who this session is, sending its credentials only as the URL query parameter
+        ``access_token`` (no Authorization header); a compliant target refuses (401)."""
         raise self._unsupported(Capability.CREDENTIALS_IN_URL)
 
 

@@ -34,6 +34,7 @@ from conformance.adapters.fhir import mapping
 from conformance.adapters.fhir import vocab as v
 from conformance.adapters.fhir.client import FhirClient
 from conformance.adapters.protocol import (
+    Account,
     Adapter,
     AdapterError,
     AuditChainReport,
@@ -200,11 +201,17 @@ class FhirSession(TargetSession):
 
         return check_fhir_chain(self._audit_resources({}))
 
-    def get_patient_token_in_url(self, patient_id: str) -> Patient:
-        if self.token is None:
+    def whoami_token_in_url(self) -> Account:
+        """The caller's PractitionerRole, with the token only in the URL."""
+        if self.token is None or self.account is None:
             raise Unsupported(Capability.CREDENTIALS_IN_URL)
-        response = self.fhir.send("GET", f"Patient/{_seg(patient_id)}", params={"access_token": self.token})
-        return mapping.patient(self.fhir.resource(response, "Patient"), self.adapter.vocab)
+        response = self.fhir.send("GET", "PractitionerRole", params={
+            "practitioner": f"Practitioner/{self.account.user_id}", "access_token": self.token})
+        found = [r for r in self.fhir.pages(response) if r.get("resourceType") == "PractitionerRole"]
+        if not found:
+            raise TargetFailure("the server served no PractitionerRole for the caller",
+                                "máy chủ không trả PractitionerRole của người gọi")
+        return mapping.account(self.role, self.account.user_id, found[0], self.adapter.vocab)
 
     # session ----------------------------------------------------------------------------------------------
     def logout(self) -> None:
@@ -301,7 +308,7 @@ class FhirAdapter(Adapter):
                 resources.get("AuditEvent", {}).get("supportedProfile") or []),
             Capability.LOGIN: self.auth == "oauth2" and self.oauth_uri("token") is not None,
             Capability.LOGOUT: self.auth == "oauth2" and self.oauth_uri("revoke") is not None,
-            Capability.CREDENTIALS_IN_URL: self.auth in ("oauth2", "bearer") and has("Patient", "read"),
+            Capability.CREDENTIALS_IN_URL: self.auth in ("oauth2", "bearer") and has("PractitionerRole", "search-type"),
         }
         return frozenset(caps | {c for c, ok in table.items() if ok})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from conformance.adapters.protocol import Encounter, Patient, Prescription, Retention
+from conformance.adapters.protocol import Account, Encounter, Patient, Prescription, Retention
 from conformance.adapters.reference import mapping
 from conformance.http import HttpClient, HttpResponse, check_status
 
@@ -96,7 +96,7 @@ class LiveOperations:
         else:
             self._send("PUT", path, json={"start": start, "end": end})
 
-    def get_patient_token_in_url(self, patient_id: str) -> Patient:
+    def whoami_token_in_url(self) -> Account:
         params = {"access_token": self.token} if self.token else None
-        response = check_status(self.client.request("GET", f"/api/patients/{_seg(patient_id)}", params=params))
-        return patient(response.json())
+        response = check_status(self.client.request("GET", "/api/me", params=params))
+        return mapping.account(mapping.obj(response.json(), "me").get("user"))

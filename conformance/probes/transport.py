@@ -66,17 +66,16 @@ def modern_tls(ctx: ProbeContext) -> ProbeResult:
                   f"TLS 1.0 and 1.1 are refused; connections use {modern.get('negotiated')}", **details)
 
 
-@probe("transport.no_token_in_url", requires=(Capability.PATIENTS, Capability.CREDENTIALS_IN_URL))
+@probe("transport.no_token_in_url", requires=(Capability.CREDENTIALS_IN_URL,))
 def no_token_in_url(ctx: ProbeContext) -> ProbeResult:
     """A valid session's token sent as the URL parameter ``access_token`` (no Authorization header) must
-    not open a patient's record: URLs end up in logs, proxies and browser histories."""
+    not authenticate: asking the target who the session is must be refused. URLs end up in logs, proxies
+    and browser histories."""
     s = su.session(ctx, "role", "bac_si")
-    patient = su.new_patient(ctx, s)
-    s.get_patient(patient.id)  # the session itself may read it
-    details: dict[str, Any] = {"patient": patient.id}
+    details: dict[str, Any] = {"role": s.role}
     try:
-        s.get_patient_token_in_url(patient.id)
-        details["token_in_url"] = "served"
+        who = s.whoami_token_in_url()
+        details["token_in_url"] = {"served": True, "user": who.user_id}
     except Refused as exc:
         details["token_in_url"] = su.refusal(exc)
         return passed("mã phiên đặt trong URL không được chấp nhận", "a token in the URL is not accepted", **details)
