@@ -232,3 +232,18 @@ def test_version_author_and_reason_come_from_provenance_when_the_history_lacks_t
     versions = adapter_for(fake, tmp_path).session("bac_si").entry_versions("e1")
     assert [(v.version, v.author, v.reason, v.text) for v in versions] == [
         (1, "NV0001", None, "text"), (2, "NV0001", "sửa chính tả", "text")]
+
+
+def test_basic_auth_is_sent_per_request_and_never_recorded(fake: FakeFhir, tmp_path: Path) -> None:
+    import base64
+
+    fake.routes["/fhir/Patient/p1"] = (200, FHIR, patient())
+    adapter = adapter_for(fake, tmp_path, auth="basic")
+    assert Capability.LOGIN not in adapter.capabilities()  # nothing to log in to: lockout cannot be probed
+    store = EvidenceStore(tmp_path / "out")
+    with recording(store.collector()):
+        adapter.session("bac_si").get_patient("p1")
+    expected = "Basic " + base64.b64encode(f"bs.an:{TOKEN}".encode()).decode()
+    assert any(h.get("Authorization") == expected for _, p, h in fake.requests if p == "/fhir/Patient/p1")
+    written = b"".join(f.read_bytes() for f in (tmp_path / "out").rglob("*") if f.is_file())
+    assert TOKEN.encode() not in written and expected.split()[1].encode() not in written
