@@ -101,8 +101,15 @@ class Profile:
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on and (self.in_force_to is None or on <= self.in_force_to)
 
+    def overlaps(self, criterion: Criterion) -> bool:
+        """Whether the criterion's dates of force meet the profile's: a criterion whose basis lapsed before
+        the profile began (or entered force after it ended) never belongs to it."""
+        if criterion.applies_to and criterion.applies_to < self.in_force_from:
+            return False
+        return not (self.in_force_to and criterion.applies_from > self.in_force_to)
+
     def selects(self, criterion: Criterion) -> bool:
-        if criterion.id in self.exclude:
+        if criterion.id in self.exclude or not self.overlaps(criterion):
             return False
         if self.ids is not None and criterion.id in self.ids:
             return True
