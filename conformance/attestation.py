@@ -100,7 +100,8 @@ def _put(store: EvidenceStore, source: Path, expected: str) -> None:
     rel = store.put(content, Path(expected).suffix)
     if rel != expected:  # the file changed between loading and copying
         raise AttestationError([Problem(str(source), None, Msg(
-            "tệp đã thay đổi sau khi được kiểm tra (mã băm khác)", "the file changed after it was checked (hash differs)"))])
+            "tệp đã thay đổi sau khi được kiểm tra (mã băm khác)",
+            "the file changed after it was checked (hash differs)"))])
 
 
 def _suffix(name: str) -> str:
@@ -175,7 +176,7 @@ def _council(raw: Any, check: _Checker) -> list[dict[str, Any]]:
     for i, member in enumerate(raw):
         name = member.get("name") if isinstance(member, dict) else None
         role = member.get("role") if isinstance(member, dict) else None
-        role_ok = isinstance(role, str) and role.strip() or (
+        role_ok = (isinstance(role, str) and role.strip()) or (
             isinstance(role, dict) and isinstance(role.get("vi"), str) and isinstance(role.get("en"), str))
         if not (isinstance(name, str) and name.strip() and role_ok) or set(member) - {"name", "role"}:
             check.add(f"council[{i + 1}]", "mỗi thành viên cần name và role (và chỉ hai trường đó)",
@@ -264,7 +265,8 @@ def _entry(raw: Any, index: int, ctx: tuple[Catalogue, Profile, date, Path], see
         check.add(where, "kết luận not-applicable cần lý do (reason)", "a not-applicable verdict needs a reason")
     evidence = _evidence(raw.get("evidence"), base, where, check)
     if verdict is Verdict.PASS and evidence == ():
-        check.add(where, "kết luận pass cần ít nhất một tệp bằng chứng", "a pass verdict needs at least one evidence file")
+        check.add(where, "kết luận pass cần ít nhất một tệp bằng chứng",
+                  "a pass verdict needs at least one evidence file")
     if len(check.problems) > problems_before or evidence is None or when is None:
         return None
     return Attestation(ident, verdict, when, by.strip() if isinstance(by, str) else None, notes or "", reason, evidence)
@@ -305,7 +307,8 @@ def load_attestation(path: Path, catalogue: Catalogue, profile: Profile) -> Atte
         if attestation is not None:
             entries[attestation.criterion_id] = attestation
     if entries and not council:
-        check.add("council", "có kết luận nhưng không có thành viên hội đồng nào", "verdicts given but no council member")
+        check.add("council", "có kết luận nhưng không có thành viên hội đồng nào",
+                  "verdicts given but no council member")
     if check.problems:
         raise AttestationError(check.problems)
     assert file_date is not None

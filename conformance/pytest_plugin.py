@@ -251,7 +251,8 @@ class ResultsCollector:
         attestation = state.attestation
         if attestation is not None and attestation.example:
             notices.append(Msg(
-                "Bản xác nhận của hội đồng dùng trong lần chạy này là VÍ DỤ đi kèm công cụ, không phải của hội đồng thật.",
+                "Bản xác nhận của hội đồng dùng trong lần chạy này là VÍ DỤ đi kèm công cụ, "
+                "không phải của hội đồng thật.",
                 "The council attestation used in this run is the EXAMPLE shipped with the tool, not a real council's."))
         document = results_document(state.selection, results, target=state.target.describe(),
                                     started=state.started, finished=datetime.now(UTC), notices=notices,
