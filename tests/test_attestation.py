@@ -149,12 +149,15 @@ def test_mixed_criterion_needs_probes_and_council(tmp_path: Path, entries: str |
     assert _judge("BV-01", tmp_path, entries, faults) is expected
 
 
-def test_example_attestation_covers_every_manual_and_mixed_criterion() -> None:
-    path = data_path("fixtures", "attestation", "example-tt13-2025.yaml")
-    attestations = load(path)
+@pytest.mark.parametrize("profile_id", ["tt13-2025", "tt46-2018"])
+def test_example_attestation_covers_every_manual_and_mixed_criterion(profile_id: str) -> None:
+    """If this fails after adding criteria, run `python fixtures/attestation/generate.py`."""
+    profile = CATALOGUE.profiles[profile_id]
+    path = data_path("fixtures", "attestation", f"example-{profile_id}.yaml")
+    attestations = load_attestation(path, CATALOGUE, profile)
     assert attestations.example is True
     assert "EXAMPLE" in path.read_text(encoding="utf-8") and "VÍ DỤ" in path.read_text(encoding="utf-8")
-    wanted = {c.id for c in CATALOGUE.criteria.values() if PROFILE.selects(c) and c.method != "automated"}
+    wanted = {c.id for c in CATALOGUE.criteria.values() if profile.selects(c) and c.method != "automated"}
     assert set(attestations.entries) == wanted
     for attestation in attestations.entries.values():
         for attached in attestation.evidence:

@@ -132,3 +132,15 @@ def test_coverage_file_and_counts(demo: tuple[Path, Any, dict[str, Any]]) -> Non
     assert by_id["TV-01"]["reason_en"] == ""
     assert all(r["reason_en"] for r in rows if r["verdict"] == "not-in-force")
     assert f"automated {coverage['automated']}, thủ công / manual {coverage['manual']}" in proc.stdout
+
+
+def test_historical_demo_reads_circular_46(tmp_path: Path) -> None:
+    """An appraisal dated under TT 46/2018 uses the historical profile, its texts and its example council."""
+    proc = run_hsba(["demo", "--out", "out", "--date", "2022-05-01"], cwd=tmp_path, env=PASSWORDS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = load_results(tmp_path / "out")
+    assert results["profile"]["id"] == "tt46-2018" and results["profile"]["in_force"]["to"] == "2025-06-05"
+    ids = {c["id"] for c in results["criteria"]}
+    assert {"TV-80", "PQ-80", "QC-80"} <= ids and "TV-01" not in ids and "QC-01" not in ids
+    assert all(any("46/2018" in b["text"] or b.get("note") for b in c["basis"])
+               for c in results["criteria"] if c["id"].endswith("-80"))
