@@ -43,6 +43,9 @@ def _entry(criterion: Criterion, catalogue: Catalogue) -> list[str]:
     lines += _comment("Căn cứ / Basis: " + "; ".join(str(b) for b in criterion.basis), "  ")
     if criterion.method == "mixed":
         lines += _comment("Phép thử / Probes: " + ", ".join(p.probe for p in criterion.probes), "  ")
+    if criterion.parameters:
+        lines += _comment("Ngưỡng của cơ sở / Facility thresholds: "
+                          + json.dumps(criterion.parameters, ensure_ascii=False), "  ")
     if criterion.evidence_required:
         lines += _comment(f"Bằng chứng cần đính kèm: {criterion.evidence_required.vi}", "  ")
         lines += _comment(f"Evidence to attach: {criterion.evidence_required.en}", "  ")

@@ -145,6 +145,10 @@ def cmd_criteria(args: argparse.Namespace) -> int:
         print(f"  Hiệu lực / In force: {applies}")
         for ref in criterion.probes:
             print(f"  Phép thử / Probe: {ref.probe} {json.dumps(ref.params, ensure_ascii=False) if ref.params else ''}")
+        if criterion.parameters:
+            print(f"  Ngưỡng / Parameters: {json.dumps(criterion.parameters, ensure_ascii=False)}")
+        if criterion.evidence_required:
+            print(f"  Bằng chứng / Evidence: {criterion.evidence_required.vi}\n    {criterion.evidence_required.en}")
         print(f"  Ghi chú: {criterion.notes.vi}\n  Notes: {criterion.notes.en}")
         return 0
     criteria = catalogue.ordered()

@@ -122,6 +122,7 @@ def _build_criterion(entry: dict[str, Any], source: str) -> Criterion:
         notes=Msg.from_json(entry["notes"]),
         evidence_required=Msg.from_json(entry["evidence_required"]) if entry.get("evidence_required") else None,
         source=source,
+        parameters=dict(entry.get("parameters") or {}),
     )
 
 

@@ -59,6 +59,7 @@ class Criterion:
     notes: Msg
     evidence_required: Msg | None = None
     source: str = ""  # the file it was loaded from, for messages
+    parameters: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # facility-configurable
 
     @property
     def mandatory(self) -> bool:
@@ -76,6 +77,8 @@ class Criterion:
         }
         if self.evidence_required:
             data["evidence_required"] = self.evidence_required.to_json()
+        if self.parameters:
+            data["parameters"] = dict(self.parameters)
         return data
 
 
