@@ -245,7 +245,7 @@ def _entry(raw: Any, index: int, ctx: tuple[Catalogue, Profile, date, Path], see
     raw_verdict = raw.get("verdict")
     if raw_verdict is None:  # left blank in the template: not attested yet
         return None
-    if raw_verdict not in ATTESTED_VERDICTS:
+    if not isinstance(raw_verdict, str) or raw_verdict not in ATTESTED_VERDICTS:
         check.add(where, f"kết luận '{raw_verdict}' không hợp lệ (chỉ: pass, fail, not-applicable)",
                   f"verdict '{raw_verdict}' is not allowed (only: pass, fail, not-applicable)")
         return None

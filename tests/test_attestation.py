@@ -61,6 +61,8 @@ BAD = [
     ("  - {id: HT-99, verdict: pass, evidence: [docs/drill.pdf]}\n", "HT-99", "unknown criterion: HT-99"),
     ("  - {id: HT-09, verdict: ok, evidence: [docs/drill.pdf]}\n", "HT-09", "verdict 'ok' is not allowed"),
     ("  - {id: HT-09, verdict: Pass, evidence: [docs/drill.pdf]}\n", "HT-09", "verdict 'Pass' is not allowed"),
+    ("  - {id: HT-09, verdict: [pass], evidence: [docs/drill.pdf]}\n", "HT-09", "is not allowed"),
+    ("  - {id: HT-09, verdict: pass, evidence: docs/drill.pdf}\n", "HT-09", "evidence must be a list"),
     ("  - {id: HT-09, verdict: pass}\n", "HT-09", "a pass verdict needs at least one evidence file"),
     ("  - {id: QC-03, verdict: not-applicable}\n", "QC-03", "needs a reason"),
     ("  - {id: TV-01, verdict: pass, evidence: [docs/drill.pdf]}\n", "TV-01", "judged automatically"),
