@@ -85,7 +85,7 @@ class AttestationSet:
     entries: dict[str, Attestation] = field(default_factory=dict)
 
     def summary_json(self) -> dict[str, Any]:
-        return {"file": self.path, "sha256": self.sha256, "date": self.date.isoformat()}
+        return {"file": self.path, "sha256": self.sha256, "date": self.date.isoformat(), "name": self.file.name}
 
     def store(self, store: EvidenceStore) -> None:
         """Copy the attestation file and every evidence file into the evidence store (idempotent)."""
