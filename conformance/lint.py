@@ -15,7 +15,8 @@ from conformance.probe_api import registered_probes
 # A basis must point into its text: an article, clause, point, section, chapter, annex, form, table or (for a
 # standard) a named requirement.
 _CITATION = re.compile(
-    r"\b(Điều|khoản|điểm|Mục|Chương|Phụ lục|Phần|Mẫu|Bảng|yêu cầu|Article|Clause|Section|Annex|Requirement)\b",
+    r"\b(Điều|khoản|điểm|Mục|Chương|Phụ lục|Phần|Mẫu|Bảng|yêu cầu|Đ\s?\d+|"
+    r"Bang|STT|dòng|Article|Clause|Point|Section|Chapter|Annex|Appendix|Part|Form|Table|Sheet|Row|Requirement)\b",
     re.IGNORECASE)
 _VIETNAMESE_MARKS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
