@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from conformance.criteria_loader import Problem
+from conformance.criteria_loader import Problem, SafeLoaderBase
 from conformance.criteria_model import Catalogue, Profile
 from conformance.evidence import EvidenceStore, object_path
 from conformance.messages import Msg
@@ -156,7 +156,7 @@ def _read(path: Path, check: _Checker) -> Any:
         if path.stat().st_size > MAX_ATTESTATION_BYTES:
             check.add(None, f"tệp lớn hơn {MAX_ATTESTATION_BYTES} byte", f"larger than {MAX_ATTESTATION_BYTES} bytes")
             return None
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoaderBase)
     except UnicodeDecodeError as exc:
         check.add(None, f"không phải UTF-8: {exc}", f"not UTF-8: {exc}")
     except yaml.YAMLError as exc:

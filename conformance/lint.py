@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from conformance.criteria_loader import CriteriaError, Problem, default_dir, load_catalogue
+from conformance.criteria_loader import CriteriaError, Problem, SafeLoaderBase, default_dir, load_catalogue
 from conformance.messages import Msg
 from conformance.probe_api import registered_probes
 
@@ -21,7 +21,7 @@ _CITATION = re.compile(
 _VIETNAMESE_MARKS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(SafeLoaderBase):  # type: ignore[valid-type,misc]
     """Safe YAML that refuses a key written twice in one mapping (YAML would silently keep the last one)."""
 
 
