@@ -104,12 +104,15 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
     message = _message(verdict, runs)
     if attestation:
         evidence_paths += [e.path for e in attestation.evidence if e.path not in evidence_paths]
-        message = _with_attestation(message if runs else None, attestation)
+        message = _with_attestation(message if runs else None, attestation,
+                                    council_decides=verdict is attestation.verdict
+                                    or (verdict is Verdict.WARN and attestation.verdict is Verdict.FAIL))
     return CriterionResult(criterion, verdict, message, evidence_paths, runs, (time.monotonic() - started) * 1000,
                            attestation.to_json() if attestation else None)
 
 
-def _with_attestation(probes_message: Msg | None, attestation: Attestation) -> Msg:
+def _with_attestation(probes_message: Msg | None, attestation: Attestation, *, council_decides: bool) -> Msg:
+    """The council's finding and the probes' message; whichever decided the verdict comes first."""
     label = VERDICT_LABELS[attestation.verdict]
     by = f" ({attestation.by})" if attestation.by else ""
     when = attestation.date.isoformat()
@@ -118,7 +121,9 @@ def _with_attestation(probes_message: Msg | None, attestation: Attestation) -> M
     en = f"Council attestation of {when}{by}: {label.en}.{extra}"
     if probes_message is None:
         return Msg(vi, en)
-    return Msg(f"{vi} Phép thử: {probes_message.vi}", f"{en} Probes: {probes_message.en}")
+    if council_decides:
+        return Msg(f"{vi} Phép thử: {probes_message.vi}", f"{en} Probes: {probes_message.en}")
+    return Msg(f"Phép thử: {probes_message.vi} {vi}", f"Probes: {probes_message.en} {en}")
 
 
 def _message(verdict: Verdict, runs: list[ProbeRun]) -> Msg:

@@ -146,6 +146,14 @@ MIXED_PASS = "  - {id: BV-01, verdict: pass, evidence: [docs/drill.pdf]}\n"
     (MIXED_PASS, frozenset({"no_department_scope"}), Verdict.FAIL),  # a failing probe wins over the council's pass
     ("  - {id: BV-01, verdict: not-applicable, reason: x}\n", frozenset({"no_department_scope"}), Verdict.FAIL),
 ])
+def test_mixed_failure_message_leads_with_what_decided(tmp_path: Path) -> None:
+    attestation = load(write(tmp_path, MIXED_PASS)).entries["BV-01"]
+    result = check_criterion(CATALOGUE.criteria["BV-01"], FakeAdapter(frozenset({"no_department_scope"})),
+                             EvidenceStore(tmp_path / "out"), ON, attestation=attestation)
+    assert result.verdict is Verdict.FAIL
+    assert result.message.en.startswith("Probes:") and "Council attestation" in result.message.en
+
+
 def test_mixed_criterion_needs_probes_and_council(tmp_path: Path, entries: str | None, faults: frozenset[str],
                                                   expected: Verdict) -> None:
     assert _judge("BV-01", tmp_path, entries, faults) is expected
