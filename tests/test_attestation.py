@@ -139,13 +139,6 @@ def test_not_applicable_needs_and_keeps_its_reason(tmp_path: Path) -> None:
 MIXED_PASS = "  - {id: BV-01, verdict: pass, evidence: [docs/drill.pdf]}\n"
 
 
-@pytest.mark.parametrize(("entries", "faults", "expected"), [
-    (MIXED_PASS, frozenset(), Verdict.PASS),  # probes and council both pass
-    (None, frozenset(), Verdict.MANUAL_PENDING),  # probes pass, the council has not attested
-    ("  - {id: BV-01, verdict: fail}\n", frozenset(), Verdict.FAIL),  # the council's fail is enough
-    (MIXED_PASS, frozenset({"no_department_scope"}), Verdict.FAIL),  # a failing probe wins over the council's pass
-    ("  - {id: BV-01, verdict: not-applicable, reason: x}\n", frozenset({"no_department_scope"}), Verdict.FAIL),
-])
 def test_mixed_failure_message_leads_with_what_decided(tmp_path: Path) -> None:
     attestation = load(write(tmp_path, MIXED_PASS)).entries["BV-01"]
     result = check_criterion(CATALOGUE.criteria["BV-01"], FakeAdapter(frozenset({"no_department_scope"})),
@@ -154,6 +147,13 @@ def test_mixed_failure_message_leads_with_what_decided(tmp_path: Path) -> None:
     assert result.message.en.startswith("Probes:") and "Council attestation" in result.message.en
 
 
+@pytest.mark.parametrize(("entries", "faults", "expected"), [
+    (MIXED_PASS, frozenset(), Verdict.PASS),  # probes and council both pass
+    (None, frozenset(), Verdict.MANUAL_PENDING),  # probes pass, the council has not attested
+    ("  - {id: BV-01, verdict: fail}\n", frozenset(), Verdict.FAIL),  # the council's fail is enough
+    (MIXED_PASS, frozenset({"no_department_scope"}), Verdict.FAIL),  # a failing probe wins over the council's pass
+    ("  - {id: BV-01, verdict: not-applicable, reason: x}\n", frozenset({"no_department_scope"}), Verdict.FAIL),
+])
 def test_mixed_criterion_needs_probes_and_council(tmp_path: Path, entries: str | None, faults: frozenset[str],
                                                   expected: Verdict) -> None:
     assert _judge("BV-01", tmp_path, entries, faults) is expected
