@@ -182,6 +182,10 @@ class Document:
     title: str
     media_type: str
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    doc_type: str | None = None  # the form it follows (e.g. phieu-dieu-tri), as the signing policy names it
+    created_at: datetime | None = None  # server time of issue
+    author: str | None = None
+    sha256: str | None = None  # hex digest of the document's bytes, as the target records it
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,14 @@ class TargetSession(abc.ABC):
         raise self._unsupported(Capability.DOCUMENTS)
 
     def get_document(self, document_id: str) -> bytes:
+        raise self._unsupported(Capability.DOCUMENTS)
+
+    def print_document(self, document_id: str) -> bytes:
+        """The copy of a document for printing (paper converted from the electronic record: NĐ 137/2024 Đ5)."""
+        raise self._unsupported(Capability.DOCUMENTS)
+
+    def discharge_encounter(self, encounter_id: str) -> Encounter:
+        """Discharge the patient (ra viện): the record is completed and signed by the facility."""
         raise self._unsupported(Capability.DOCUMENTS)
 
     # data exports (Capability.EXPORTS)

@@ -78,11 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     lnt = crit_sub.add_parser("lint", help="kiểm tra danh mục / check the catalogue")
     lnt.add_argument("dir", nargs="?", type=Path)
 
+    _add_verify_signature(sub)
+
     ref = sub.add_parser("reference-emr", help="HSBA tham chiếu / the reference EMR: serve | faults [--json]",
                          add_help=False)
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
     return parser
+
+
+def _add_verify_signature(sub: Any) -> None:
+    from conformance import verify_signature
+
+    verify_signature.add_parser(sub)
+
+
+def cmd_verify_signature(args: argparse.Namespace) -> int:
+    from conformance import verify_signature
+
+    code: int = verify_signature.run(args)
+    return code
 
 
 def _reference(module: str) -> Any:
@@ -139,6 +154,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_criteria(args)
         if args.command == "reference-emr":
             return cmd_reference(args)
+        if args.command == "verify-signature":
+            return cmd_verify_signature(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)

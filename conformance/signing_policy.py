@@ -11,6 +11,7 @@ signature by an organisation certificate (no title, common name equal to the org
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,7 +162,7 @@ def check_document(policy: SigningPolicy, doc_type: str, signers: list[SignerSee
         t = policy.roles[r].title
         order.append(Msg(f"{rule.title.vi}: thiếu chữ ký của {t.vi}", f"{rule.title.en}: no signature by {t.en}"))
     present = [r for r in rule.signers if r in first]
-    for earlier, later in zip(present, present[1:], strict=False):
+    for earlier, later in itertools.pairwise(present):
         if first[later] < first[earlier]:
             a, b = policy.roles[earlier].title, policy.roles[later].title
             order.append(Msg(f"{rule.title.vi}: {b.vi} ký trước {a.vi} (sai thứ tự quy định)",

@@ -18,6 +18,7 @@ from conformance.adapters.protocol import (
     AuditChainReport,
     AuditEvent,
     Capability,
+    Document,
     Encounter,
     Entry,
     Patient,
@@ -32,7 +33,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS,
+    Capability.ANONYMOUS, Capability.DOCUMENTS,
 })
 
 
@@ -142,6 +143,20 @@ class ReferenceSession(TargetSession):
 
     def verify_audit_chain(self) -> AuditChainReport:
         return mapping.check_chain(self._events({}))
+
+    # documents --------------------------------------------------------------------------------------
+    def list_documents(self, encounter_id: str) -> list[Document]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/documents")
+        return [mapping.document(d) for d in mapping.items(data, "documents", "document list")]
+
+    def get_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}").body
+
+    def print_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}/print").body
+
+    def discharge_encounter(self, encounter_id: str) -> Encounter:
+        return mapping.encounter(self._obj("POST", f"/api/encounters/{_seg(encounter_id)}/discharge", json={}))
 
     # session ----------------------------------------------------------------------------------------
     def logout(self) -> None:

@@ -15,6 +15,7 @@ from conformance.adapters.protocol import (
     Account,
     AuditChainReport,
     AuditEvent,
+    Document,
     Encounter,
     Entry,
     Patient,
@@ -93,6 +94,16 @@ def encounter(data: Any) -> Encounter:
                      department=text(d, "department", "encounter", optional=True),
                      kind=text(d, "kind", "encounter", optional=True),
                      started_at=moment(d, "started_at", "encounter"), raw=d)
+
+
+def document(data: Any) -> Document:
+    d = obj(data, "document")
+    return Document(id=req(d, "id", "document"), encounter_id=text(d, "encounter_id", "document", optional=True),
+                    title=req(d, "title", "document"), media_type=req(d, "media_type", "document"), raw=d,
+                    doc_type=text(d, "doc_type", "document", optional=True),
+                    created_at=moment(d, "created_at", "document"),
+                    author=text(d, "author", "document", optional=True),
+                    sha256=text(d, "sha256", "document", optional=True))
 
 
 def entry(data: Any) -> Entry:

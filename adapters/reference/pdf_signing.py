@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from asn1crypto import crl as asn1_crl
 from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
@@ -36,7 +36,7 @@ def _pki(rel: str) -> str:
     return str(data_path("fixtures", "pki", rel))
 
 
-@lru_cache(maxsize=None)
+@cache
 def signer_for(key: str) -> signers.SimpleSigner:
     stem = CREDENTIALS[key]
     chain = [_pki(f"{UNTRUSTED_CA}.pem")] if stem.startswith("untrusted/") else [_pki("issuing-ca.pem")]
