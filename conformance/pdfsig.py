@@ -102,7 +102,7 @@ def _embedded_revocation(reader: PdfFileReader) -> tuple[list[asn1_crl.Certifica
                            ("/Certs", asn1_x509.Certificate, certs)):
         for ref in dss.get(key, []) or []:
             try:
-                out.append(kind.load(ref.get_object().data))  # type: ignore[attr-defined]
+                out.append(kind.load(ref.get_object().data))
             except Exception:  # a broken LTV item is ignored; validation proceeds without it
                 continue
     return crls, ocsps, certs
@@ -296,7 +296,7 @@ async def _doc_timestamp(ctx: _Context, index: int, emb: EmbeddedPdfSignature) -
                          Msg("tài liệu bị sửa nội dung sau dấu thời gian", "the document was changed after the "
                              "timestamp")))
     if not status.trusted:
-        problems.append((INDETERMINATE, status.trust_problem_indic.name if status.trust_problem_indic
+        problems.append((INDETERMINATE, _indication_of(status.trust_problem_indic)[1] if status.trust_problem_indic
                          else "NO_CERTIFICATE_CHAIN_FOUND",
                          Msg("đơn vị cấp dấu thời gian không được tin cậy", "the timestamp authority is not trusted")))
     _settle(report, problems)

@@ -8,11 +8,13 @@ the project's one XML-signature validator, :mod:`conformance.xmlsig`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from conformance.messages import Msg
 from conformance.pdfsig import MAX_PDF_BYTES, verify_pdf_signatures
@@ -44,8 +46,8 @@ def verify_bytes(data: bytes, *, name: str, trust: TrustStore | None, at: dateti
         return verify_pdf_signatures(data, name=name, trust=trust, at=at, constraints=policy.constraints,
                                      known_titles=policy.known_titles)
     if kind == "xml":
-        try:
-            from conformance import xmlsig  # the export helpers' validator (one for the whole project)
+        try:  # the export helpers' validator (one for the whole project)
+            xmlsig = importlib.import_module("conformance.xmlsig")
         except ImportError:
             return FileSignatures(name, [], Msg("chưa có bộ kiểm tra chữ ký XML trong bản cài đặt này",
                                                 "the XML-signature validator is not part of this installation"))
@@ -88,7 +90,7 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=VN)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: Any) -> None:
     p = sub.add_parser("verify-signature", help="kiểm tra chữ ký số PDF/XML / verify PDF and XML signatures")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="tệp hoặc thư mục / files or folders")
     p.add_argument("--trust", type=Path, help="thư mục tin cậy (CA, crl/, ocsp/) / trust folder")

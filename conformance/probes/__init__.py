@@ -1,4 +1,3 @@
 """The built-in probes, one module per area. Importing this package registers them."""
 
-from conformance.probes import access, audit, integrity  # noqa: F401
-from conformance.probes import documents, signatures  # noqa: F401  (signatures topic)
+from conformance.probes import access, audit, documents, integrity, signatures  # noqa: F401

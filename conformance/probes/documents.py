@@ -7,7 +7,6 @@ import hashlib
 import re
 import unicodedata
 
-from conformance.adapters.protocol import Capability
 from conformance.messages import Msg
 from conformance.pdf_text import PdfTextError, pdf_text
 from conformance.probe_api import ProbeContext, ProbeResult, failed, indeterminate, passed, probe
