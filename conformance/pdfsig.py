@@ -38,6 +38,7 @@ from pyhanko.sign.validation.pdf_embedded import (
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from conformance import pdf_fast
 from conformance.messages import Msg
 from conformance.pdf_revisions import LEVEL_WORDS, AnalysisTimeout, RevisionAnalysis
 from conformance.signature_report import FileSignatures, SignatureReport, signer_identity
@@ -47,6 +48,8 @@ from conformance.trust import INDETERMINATE, TOTAL_FAILED, TOTAL_PASSED, TrustSt
 # pyHanko logs every failed check with its traceback; the verdicts carry the reasons instead.
 for _logger in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_logger).setLevel(logging.CRITICAL)
+
+pdf_fast.install()
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 DEFAULT_TIME_LIMIT = 60.0  # seconds per file

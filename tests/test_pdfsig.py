@@ -169,3 +169,38 @@ def test_cli_json_contract_and_exit_codes(clean: bytes, tmp_path: Path) -> None:
     assert both.returncode == 1 and "no-signature" in both.stdout
     assert run_hsba(["verify-signature", "missing.pdf"], cwd=tmp_path).returncode == 2
     assert run_hsba(["verify-signature", "ok.pdf", "--at", "yesterday"], cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("raw", [b"<48656c6c6f>", b"<48 65\n6c6c\t6f>", b"<486>", b"<>", b"<4G>"])
+def test_fast_hex_reader_reads_like_pyhanko(raw: bytes) -> None:
+    from pyhanko.pdf_utils.misc import PdfStreamError
+
+    from conformance import pdf_fast
+
+    original = pytest.importorskip("pyhanko.pdf_utils.generic")
+    expected: object
+    try:
+        expected = _original_hex_reader(original)(io.BytesIO(raw + b" rest"))  # type: ignore[operator]
+    except PdfStreamError:
+        expected = PdfStreamError
+    stream = io.BytesIO(raw + b" rest")
+    if expected is PdfStreamError:
+        with pytest.raises(PdfStreamError):
+            pdf_fast.read_hex_string_from_stream(stream)
+    else:
+        got = pdf_fast.read_hex_string_from_stream(stream)
+        assert (type(got).__name__, got) == (type(expected).__name__, expected)
+        assert stream.read() == b" rest"
+
+
+def _original_hex_reader(module: object) -> object:
+    """pyHanko's own reader, as shipped (the module attribute may already be replaced)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.find_spec("pyhanko.pdf_utils.generic")
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    sys.modules["_hsba_pristine_generic"] = fresh
+    spec.loader.exec_module(fresh)
+    return fresh.read_hex_string_from_stream
