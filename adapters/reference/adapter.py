@@ -22,6 +22,7 @@ from conformance.adapters.protocol import (
     Encounter,
     Entry,
     Patient,
+    PatientConfirmation,
     TargetSession,
     Unsupported,
 )
@@ -33,7 +34,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS, Capability.DOCUMENTS,
+    Capability.ANONYMOUS, Capability.DOCUMENTS, Capability.PATIENT_CONFIRMATION,
 })
 
 
@@ -157,6 +158,14 @@ class ReferenceSession(TargetSession):
 
     def discharge_encounter(self, encounter_id: str) -> Encounter:
         return mapping.encounter(self._obj("POST", f"/api/encounters/{_seg(encounter_id)}/discharge", json={}))
+
+    def confirm_document_as_patient(self, document_id: str, method: str) -> PatientConfirmation:
+        return mapping.confirmation(self._obj("POST", f"/api/documents/{_seg(document_id)}/patient-confirmations",
+                                              json={"method": method}))
+
+    def patient_confirmations(self, encounter_id: str) -> list[PatientConfirmation]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/patient-confirmations")
+        return [mapping.confirmation(c) for c in mapping.items(data, "confirmations", "patient confirmations")]
 
     # session ----------------------------------------------------------------------------------------
     def logout(self) -> None:

@@ -107,6 +107,9 @@ FAULTS: tuple[Fault, ...] = (
        "người chuyển đổi).",
        "The printed copy of an electronic document lacks the conversion mark (system, owner, lookup code, time, "
        "converter)."),
+    _f("confirmation-without-evidence", ["KY-10"],
+       "Xác nhận của người bệnh (OTP, sinh trắc, chữ ký điện tử) được ghi mà không lưu bản ghi bằng chứng nào.",
+       "A patient's confirmation (OTP, biometrics, e-signature) is recorded with no evidence record at all."),
 )
 
 _BY_NAME = {f.name: f for f in FAULTS}

@@ -6,12 +6,15 @@ signatures that exist, so that one defect turns one criterion."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from conformance.adapters.protocol import Capability
+from conformance.adapters.protocol import Capability, Refused
 from conformance.messages import Msg
 from conformance.probe_api import ProbeContext, ProbeResult, failed, indeterminate, passed, probe
+from conformance.probes import _setup as su
 from conformance.probes._record_documents import (
     ALLOWED_AFTER_SIGNING,
     CheckedDocument,
@@ -223,3 +226,56 @@ def signing_order(ctx: ProbeContext) -> ProbeResult:
 def facility_final_signature(ctx: ProbeContext) -> ProbeResult:
     """The record archived at discharge ends with the facility's own signature over the whole document."""
     return _policy_problems(ctx, 1)
+
+
+def _has_time(evidence: dict[str, Any]) -> bool:
+    for value in evidence.values():
+        if isinstance(value, str) and _moment(value) is not None and ("T" in value or " " in value):
+            return True
+    return False
+
+
+@probe("signatures.patient_confirmation_evidence", requires=(*REQUIRES, Capability.PATIENT_CONFIRMATION))
+def patient_confirmation_evidence(ctx: ProbeContext) -> ProbeResult:
+    """A patient confirms a record document by each method the target offers (OTP, biometrics, e-signature);
+    each confirmation must be kept, bound to the document's hash, with a server time and an evidence record."""
+    docs = record_documents(ctx)
+    target = docs.documents[0]
+    operator = su.session(ctx, "operator_role", "bac_si")
+    doc_hash = hashlib.sha256(target.data).hexdigest()
+    made, refused, problems = [], [], []
+    for method in ctx.param("methods", ["otp", "biometric", "e-signature"]):
+        try:
+            made.append(operator.confirm_document_as_patient(target.document.id, method))
+        except Refused as exc:
+            refused.append({"method": method, **su.refusal(exc)})
+    kept = {c.id: c for c in operator.patient_confirmations(docs.encounter_id)}
+    for c in made:
+        name = f"{c.method} ({c.id})"
+        stored = kept.get(c.id)
+        if stored is None:
+            problems.append(Msg(f"{name}: không còn trong danh sách xác nhận của hồ sơ",
+                                f"{name}: not kept among the record's confirmations"))
+            continue
+        bound = stored.document_sha256 == doc_hash or doc_hash in map(str, stored.evidence.values())
+        missing = [k for k, ok in (("evidence", bool(stored.evidence)), ("evidence time", _has_time(stored.evidence)),
+                                   ("document hash", bound), ("confirmed_at", stored.confirmed_at is not None),
+                                   ("confirmed_by", bool(stored.confirmed_by)),
+                                   ("document", stored.document_id == target.document.id)) if not ok]
+        if missing:
+            problems.append(Msg(f"{name}: bản ghi xác nhận thiếu {', '.join(missing)}",
+                                f"{name}: the confirmation record lacks {', '.join(missing)}"))
+    details = {"document": label(target), "document_sha256": doc_hash, "refused": refused,
+               "confirmations": [{"id": c.id, "method": c.method, "confirmed_at": su.iso(c.confirmed_at),
+                                  "evidence": sorted(c.evidence)} for c in kept.values()],
+               "problems": [p.to_json() for p in problems]}
+    ctx.attach("confirmations.json", [c.raw for c in kept.values()])
+    if not made:
+        return failed("hệ thống không cho người bệnh xác nhận tài liệu bằng phương thức nào",
+                      "the target let the patient confirm the document by no method", **details)
+    if problems:
+        return failed("; ".join(p.vi for p in problems), "; ".join(p.en for p in problems), **details)
+    return passed(f"{len(made)} xác nhận của người bệnh ({', '.join(c.method for c in made)}) đều có bản ghi bằng "
+                  "chứng gắn với tài liệu",
+                  f"{len(made)} patient confirmations ({', '.join(c.method for c in made)}) each keep an evidence "
+                  "record bound to the document", **details)
