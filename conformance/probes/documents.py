@@ -65,7 +65,7 @@ def conversion_mark(ctx: ProbeContext) -> ProbeResult:
     checked = 0
     for doc in docs.documents:
         printed = session.print_document(doc.document.id)
-        ctx.attach(f"ban-in-{doc.document.id}.pdf", printed)
+        ctx.evidence.add_file(f"ban-in-{doc.document.id}.pdf", printed, "application/pdf")
         try:
             text = pdf_text(printed)
         except PdfTextError as exc:
