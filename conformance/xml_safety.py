@@ -93,7 +93,8 @@ def parse_xml(data: bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "XML"
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
-        kind = "encoding" if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower() else "syntax"
+        text = str(exc).lower()
+        kind = ("depth" if "depth" in text else "encoding" if "encoding" in text or "utf-8" in text else "syntax")
         raise UnsafeXML(Msg(f"{what}: XML không hợp lệ: {exc}", f"{what}: not well-formed XML: {exc}"), kind) from None
     except (ValueError, MemoryError) as exc:
         raise UnsafeXML(Msg(f"{what}: không đọc được XML: {exc}", f"{what}: cannot read the XML: {exc}")) from None
