@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
@@ -41,7 +40,7 @@ VN = timezone(timedelta(hours=7))
 
 
 def _local(tag: Any) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else str(tag)
+    return tag.rpartition("}")[2] if isinstance(tag, str) else str(tag)
 
 
 def element_path(element: etree._Element) -> str:
@@ -60,27 +59,22 @@ def element_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(parts))
 
 
+_ID_XPATH = etree.XPath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id']")
+
+
 def _ids(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Every Id/ID/id (any namespace, xml:id included) and the elements that carry it."""
     found: dict[str, list[etree._Element]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for attr, value in el.attrib.items():
-            if _local(attr) in ID_ATTRIBUTES or attr == "{http://www.w3.org/XML/1998/namespace}id":
-                found.setdefault(value, []).append(el)
+    for attr in _ID_XPATH(root):
+        found.setdefault(str(attr), []).append(attr.getparent())
     return found
 
 
 def _fingerprint(element: etree._Element, skip: etree._Element | None = None) -> list[tuple[str, str]]:
     """What a reader sees of an element: every element's name and text, in document order, without ``skip``
     (the enveloped signature) and its descendants."""
-    out: list[tuple[str, str]] = []
     skipped = set(skip.iter()) if skip is not None else set()
-    for el in element.iter():
-        if not isinstance(el.tag, str) or el in skipped:
-            continue
-        out.append((_local(el.tag), (el.text or "").strip()))
-    return out
+    return [(el.tag, (el.text or "").strip()) for el in element.iter("*") if el not in skipped]
 
 
 class _OneSignatureVerifier(XMLVerifier):
@@ -160,6 +154,16 @@ def _cached_check(store: TrustStore, cert_der: bytes, others: tuple[bytes, ...],
     return check_certificate(store, cert_der, at=moment, intermediates=others)
 
 
+@lru_cache(maxsize=64)
+def _load_certificate(der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(der)
+
+
+@lru_cache(maxsize=64)
+def _identity(der: bytes) -> Any:
+    return signer_identity(der)
+
+
 def _failed(index: int, sub: str, message: Msg, **extra: Any) -> SignatureReport:
     return SignatureReport(index=index, kind="xml", indication=TOTAL_FAILED, sub_indication=sub, message=message,
                            **extra)
@@ -185,7 +189,7 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                                scope=scope, message=Msg("chữ ký không kèm chứng thư số (X509Certificate)",
                                                         "the signature carries no certificate (X509Certificate)"))
     try:
-        cert = x509.load_der_x509_certificate(certs[0])
+        cert = _load_certificate(certs[0])
     except ValueError:
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
     # signxml picks, among the certificates, the one whose key verifies; keep it as the signer
@@ -216,7 +220,7 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                 "the signed data is not the element a reader sees — possible signature wrapping"),
                 scope=scope, intact=True)
     signing_time = _signing_time(signature)
-    identity = signer_identity(cert.public_bytes(Encoding.DER))
+    identity = _identity(certs[0])
     base: dict[str, Any] = {"index": index, "kind": "xml", "signer": identity.name, "title": identity.title,
                             "title_source": identity.title_source, "intact": True, "scope": scope,
                             "signing_time": signing_time.isoformat() if signing_time else None,

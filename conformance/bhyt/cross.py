@@ -135,10 +135,11 @@ def amounts(tables: list[Table], bad: Bad, broken: set[str], add: Callable[[Find
 
 
 def _moment(text: str | None) -> datetime | None:
-    if text is None:
+    """A date-time already checked by XD-03 (12 digits, a real moment)."""
+    if text is None or len(text) != 12 or not text.isdigit():
         return None
     try:
-        return datetime.strptime(text, "%Y%m%d%H%M")
+        return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]))
     except ValueError:
         return None
 

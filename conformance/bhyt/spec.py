@@ -34,6 +34,11 @@ class FieldSpec:
     extra_codes: tuple[str, ...] = ()  # accepted but unverified (reported as info)
 
     @property
+    def plain(self) -> bool:
+        """A string with no format and no code list: only its length is checked."""
+        return self.type == "string" and self.fmt is None and not self.enumeration
+
+    @property
     def cite(self) -> str:
         return f"{self.sheet.strip()}, dòng/row {self.row}"
 
@@ -78,13 +83,22 @@ def _format_of(name: str, ftype: str, max_size: int | None, text: str, named: di
     return None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=1)
+def _amendments() -> list[dict[str, Any]]:
+    return list(_yaml("bhyt", "overlay.yaml")["amendments"])
+
+
 def load_spec(on: date | None = None) -> Spec:
     """The spec in force on ``on`` (the submission's NGAYLAP; None = the generated spec without amendments)."""
+    applied = () if on is None else tuple(a["id"] for a in _amendments() if on >= a["from"])
+    return _spec(applied)
+
+
+@lru_cache(maxsize=16)
+def _spec(applied: tuple[str, ...]) -> Spec:
     raw = json.loads(data("fixtures", "bhyt", "qd3176-spec.json").read_text(encoding="utf-8"))
     tags = _yaml("bhyt", "tables.yaml")["tables"]
     rules = _yaml("bhyt", "rules.yaml")
-    overlay = _yaml("bhyt", "overlay.yaml")
     supplement = _yaml("codes", "icd10-supplement.yaml")
     fmt_rules = rules["formats"]
     named: dict[str, str] = {}
@@ -107,10 +121,8 @@ def load_spec(on: date | None = None) -> Spec:
         tag = tags[table]
         tables[table] = TableSpec(table, tag["root"], tag.get("list"), tag.get("row"), fields,
                                   tuple(f["name"] for f in tdata["fields"]))
-    if on is not None:
-        for amendment in overlay["amendments"]:
-            if on < amendment["from"]:
-                continue
+    for amendment in _amendments():
+        if amendment["id"] in applied:
             for change in amendment["fields"]:
                 spec = tables[change["table"]]
                 old = spec.fields[change["field"]]
