@@ -31,6 +31,7 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)
     root: etree._Element | None = None
     hoso: int = 0  # which HOSO (1-based) it came from
+    source: bytes | None = None  # the decoded table XML (its own signature is checked on these bytes)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _read_file(filehoso: etree._Element, hoso: int, index: int, spec: Spec, limi
     except UnsafeXML as exc:
         add.append(_f(f"table.xml.{exc.kind}", f"{where}: {exc.message.vi}", f"{where}: {exc.message.en}", loai))
         return None
-    table = Table(loai, root=troot, hoso=hoso)
+    table = Table(loai, root=troot, hoso=hoso, source=decoded)
     read_rows(table, spec.tables[loai], add)
     return table
 
