@@ -123,7 +123,8 @@ def _envelope_signature(root: object, result: FileResult, trust: TrustStore | No
             if holder is not None and el.getparent() is holder and i < len(signatures.signatures)]
     if not mine:
         result.findings.append(Finding("XD-08:CHUKYDONVI.missing", "error", Msg(
-            "không có chữ ký số của cơ sở trong CHUKYDONVI", "no facility signature in CHUKYDONVI"), None, "CHUKYDONVI"))
+            "không có chữ ký số của cơ sở trong CHUKYDONVI", "no facility signature in CHUKYDONVI"),
+            None, "CHUKYDONVI"))
         return
     if not any(s.indication == TOTAL_PASSED for s in mine):
         worst = mine[0]

@@ -38,7 +38,7 @@ class Limits:
 
     def scaled(self, **changes: float) -> Limits:
         values = {**self.__dict__, **changes}
-        return Limits(**values)  # type: ignore[arg-type]
+        return Limits(**values)
 
 
 DEFAULT_LIMITS = Limits()

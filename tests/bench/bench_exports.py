@@ -33,7 +33,6 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent.parent))
 
 from bhyt_builder import envelope, inpatient  # noqa: E402
-
 from conformance.bhyt.spec import load_spec  # noqa: E402
 from conformance.bhyt.xsd import lxml_schemas, table_xsd  # noqa: E402
 from conformance.bhyt_validate import validate_claim_file  # noqa: E402
