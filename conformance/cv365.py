@@ -209,6 +209,14 @@ def judge(doc: Any, findings: list[Finding]) -> None:
     findings.extend(_icd_findings(doc))
 
 
+def read_document(raw: bytes) -> Any:
+    """The export as one mapping (XML read into the JSON shape); raises :class:`ExportUnreadable`."""
+    kind = detect(raw)
+    if kind is None:
+        raise ExportUnreadable(Msg("không phải XML hay JSON", "neither XML nor JSON"))
+    return _from_xml(raw, []) if kind == "xml" else _read_json(raw)
+
+
 def detect(raw: bytes) -> str | None:
     """``xml`` or ``json`` from the first significant byte; None when neither."""
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -230,6 +238,9 @@ def validate_record_export(data_bytes: bytes, *, name: str) -> FileResult:
         groups = doc.get(shape().root) if isinstance(doc, dict) else None
         if isinstance(groups, dict):
             result.details["groups"] = {g: (len(v) if isinstance(v, list) else 1) for g, v in groups.items()}
+            result.details["fields_with_values"] = sorted(
+                f for g in shape().single if isinstance(groups.get(g), dict)
+                for f, v in groups[g].items() if v not in (None, ""))
     except ExportUnreadable as exc:
         result.message = exc.message
     except Exception as exc:  # a validator defect is a verdict on this file, never a crash
