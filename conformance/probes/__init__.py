@@ -2,3 +2,4 @@
 
 import conformance.probes.cv365  # noqa: F401  (CV 365 record export)
 from conformance.probes import access, audit, integrity  # noqa: F401
+from conformance.probes import exports  # noqa: F401
