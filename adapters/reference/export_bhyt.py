@@ -76,6 +76,7 @@ TABLE_TAGS: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
+SIGNED_PAPERS = frozenset({"XML13", "XML14"})  # papers the facility signs (TT 06/2026 Đ5 k2, QĐ 3176 DU_PHONG)
 INVALID_ICD10 = "R10.9"  # an ICD-10-CM code with no WHO ICD-10 counterpart (the claim-invalid-icd10 fault)
 
 
@@ -87,8 +88,8 @@ def _fields(parent: etree._Element, table: str, row: dict[str, str]) -> None:
         etree.SubElement(parent, name).text = row.get(name, "")
 
 
-def table_xml(table: str, rows: list[dict[str, str]]) -> bytes:
-    """One table's XML document (UTF-8, with its declaration)."""
+def table_xml(table: str, rows: list[dict[str, str]], *, sign: bool = False) -> bytes:
+    """One table's XML document (UTF-8, with its declaration); ``sign``: a paper signed by the facility."""
     root_tag, list_tag, row_tag = TABLE_TAGS[table]
     root = etree.Element(root_tag)
     if list_tag is None or row_tag is None:
@@ -97,6 +98,8 @@ def table_xml(table: str, rows: list[dict[str, str]]) -> bytes:
         listing = etree.SubElement(root, list_tag)
         for row in rows:
             _fields(etree.SubElement(listing, row_tag), table, row)
+    if sign:
+        root = xmlsign.sign_paper(root)
     return XML_DECLARATION + etree.tostring(root, encoding="utf-8")
 
 
@@ -146,7 +149,9 @@ def envelope(ep: bt.Episode, faults: FaultSet, made: datetime) -> etree._Element
     for table, rows in tables(ep, faults).items():
         file = etree.SubElement(hoso, "FILEHOSO")
         etree.SubElement(file, "LOAIHOSO").text = table
-        etree.SubElement(file, "NOIDUNGFILE").text = base64.b64encode(table_xml(table, rows)).decode("ascii")
+        signed = table in SIGNED_PAPERS and "claim-paper-unsigned" not in faults
+        content = table_xml(table, rows, sign=signed)
+        etree.SubElement(file, "NOIDUNGFILE").text = base64.b64encode(content).decode("ascii")
     etree.SubElement(root, "CHUKYDONVI")
     return root
 
