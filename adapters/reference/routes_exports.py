@@ -44,8 +44,10 @@ def _bytes(data: bytes, media_type: str, filename: str) -> Response:
 def claim(encounter_id: str) -> Response:
     episode = _episode(encounter_id, "export-bhyt")
     if not episode.data:
-        raise ApiError(409, "Đợt điều trị chưa kết thúc nên chưa có hồ sơ giám định BHYT.",
-                       "The encounter has not ended, so there is no BHYT claim submission yet.")
+        raise ApiError(409, "Đợt điều trị chưa kết thúc nên chưa có hồ sơ giám định BHYT; các đợt đã kết thúc dùng để "
+                       "kiểm tra được nêu trong [exports] encounters của tệp cấu hình.",
+                       "The encounter has not ended, so there is no BHYT claim submission yet; the finished episodes "
+                       "to check are named in the target file's [exports] encounters.")
     data = export_bhyt.submission(episode, faults(), datetime.now(UTC))
     return _bytes(data, MEDIA["xml"], f"GIAMDINHHS_{encounter_id}.xml")
 
