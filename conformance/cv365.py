@@ -185,9 +185,12 @@ def _schema_finding(error: ValidationError) -> Finding:
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = [n for n in error.validator_value if n not in error.instance]
         field = missing[0] if missing else field
+    keyword = str(error.validator)
+    if "propertyNames" in error.absolute_schema_path:  # reported as the name's own pattern error
+        keyword, field = "propertyNames", str(error.instance)
     where = "/".join(str(p) for p in error.absolute_path) or shape().root
-    vi = _KEYWORD_VI.get(str(error.validator), "không đúng cấu trúc")
-    return _finding(f"{rule}.{error.validator}", group, field, row, f"{where}: {vi} ({error.message})",
+    vi = _KEYWORD_VI.get(keyword, "không đúng cấu trúc")
+    return _finding(f"{rule}.{keyword}", group, field, row, f"{where}: {vi} ({error.message})",
                     f"{where}: {error.message}")
 
 
