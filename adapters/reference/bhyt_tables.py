@@ -157,7 +157,7 @@ def xml4(ep: Episode) -> list[dict[str, str]]:
 
 def xml5(ep: Episode) -> list[dict[str, str]]:
     """Bảng 5 — clinical course (diễn biến lâm sàng): the encounter's entries, current versions, not cancelled."""
-    rows = []
+    rows: list[dict[str, str]] = []
     for e in ep.entries:
         if e.status not in ENDED_STATUSES:
             continue

@@ -22,9 +22,9 @@ C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
 
 @functools.cache
-def facility_credentials() -> tuple[bytes, bytes]:
+def facility_credentials() -> tuple[bytes, str]:
     """(private key PEM, certificate PEM) of the reference facility."""
-    return pki_file("facility.key.pem").read_bytes(), pki_file("facility.pem").read_bytes()
+    return pki_file("facility.key.pem").read_bytes(), pki_file("facility.pem").read_text(encoding="ascii")
 
 
 def sign_enveloped(root: etree._Element, place: etree._Element, reference: str | None = None) -> etree._Element:
