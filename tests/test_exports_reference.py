@@ -49,7 +49,7 @@ def test_sample_claims_are_valid_and_signed_by_the_facility(adapter: Adapter, en
     result = validate_claim_file(claim, name=encounter, trust=TrustStore.test_pki())
     errors = [f.to_json() for f in result.findings if f.severity == "error"]
     assert result.verdict == "valid", errors
-    assert set(tables(claim)) == {"XML1", "XML2", "XML3", "XML4", "XML5"} | papers
+    assert set(tables(claim)) == {"XML1", "XML2", "XML3", "XML4", "XML5", "XML8"} | papers
     signatures = verify_xml_signatures(claim, name=encounter, trust=TrustStore.test_pki())
     assert signatures.verdict == "valid"
     (facility,) = signatures.signatures

@@ -227,6 +227,21 @@ def xml7(ep: Episode, summary: dict[str, str]) -> dict[str, str] | None:
             "TEN_BS": STAFF_NAMES.get(head or "", ""), "NGAY_CT": paper["paper_date"]}
 
 
+def xml8(ep: Episode, summary: dict[str, str]) -> dict[str, str] | None:
+    """Bảng 8 — the record summary (tóm tắt hồ sơ bệnh án) of an inpatient stay: the course from the entries, the
+    results from the paraclinical rows."""
+    if summary["MA_LOAI_KCB"] not in ("03", "04", "06"):
+        return None
+    course = " ".join(e.text for e in ep.entries if e.status in ENDED_STATUSES)
+    results = "; ".join(f"{r['name']}: {r.get('conclusion') or (r.get('value', '') + ' ' + r.get('unit', '')).strip()}"
+                        for r in ep.data.get("results", []))
+    return {"MA_LK": ep.ma_lk, "MA_LOAI_KCB": summary["MA_LOAI_KCB"], "NGAY_VAO": summary["NGAY_VAO"],
+            "NGAY_RA": summary["NGAY_RA"], "CHAN_DOAN_VAO": summary["CHAN_DOAN_VAO"],
+            "CHAN_DOAN_RV": summary["CHAN_DOAN_RV"], "QT_BENHLY": course, "TOMTAT_KQ": results,
+            "PP_DIEUTRI": summary["PP_DIEU_TRI"], "KET_QUA_DTRI": summary["KET_QUA_DTRI"],
+            "GHI_CHU": summary["GHI_CHU"], "MA_TTDV": summary["MA_TTDV"], "NGAY_CT": summary["NGAY_RA"][:8]}
+
+
 def xml13(ep: Episode, summary: dict[str, str]) -> dict[str, str] | None:
     """Bảng 13 — the referral paper (giấy chuyển tuyến), when the patient was referred."""
     ref = ep.data.get("referral")

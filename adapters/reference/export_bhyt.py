@@ -1,8 +1,8 @@
 """The BHYT claim submission (hồ sơ giám định BHYT, QĐ 130/4750/3176) of one finished episode, signed.
 
-Hồ sơ XML gửi BHXH của một đợt điều trị: phong bì ``GIAMDINHHS`` chứa các bảng XML1–XML5, XML7, XML13, XML14 (mã hóa
-base64), ký số XMLDSig (RSA-SHA256, enveloped, toàn bộ ``GIAMDINHHS``) bằng chứng thư của cơ sở, chữ ký nằm trong
-``CHUKYDONVI``.
+Hồ sơ XML gửi BHXH của một đợt điều trị: phong bì ``GIAMDINHHS`` chứa các bảng XML1–XML5, XML7, XML8, XML13,
+XML14 (mã hóa base64), ký số XMLDSig (RSA-SHA256, enveloped, toàn bộ ``GIAMDINHHS``) bằng chứng thư của cơ sở,
+chữ ký nằm trong ``CHUKYDONVI``.
 
 Field order per table is the project's spec, generated from the official spreadsheet (``fixtures/bhyt/``, the
 same the validator reads); table root/row tags from its tag file. Every field of a table is written, empty when
@@ -70,7 +70,7 @@ def tables(ep: bt.Episode, faults: FaultSet) -> dict[str, list[dict[str, str]]]:
     summary = bt.xml1(ep, drugs, services)
     out: dict[str, list[dict[str, str]]] = {"XML1": [summary], "XML2": drugs, "XML3": services,
                                             "XML4": bt.xml4(ep), "XML5": bt.xml5(ep)}
-    for name, build in (("XML7", bt.xml7), ("XML13", bt.xml13), ("XML14", bt.xml14)):
+    for name, build in (("XML7", bt.xml7), ("XML8", bt.xml8), ("XML13", bt.xml13), ("XML14", bt.xml14)):
         row = build(ep, summary)
         if row is not None:
             out[name] = [row]
