@@ -37,7 +37,8 @@ def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Crite
               evidence: CriterionEvidence, on: date, budget_s: float,
               target: TargetConfig | None = None) -> ProbeResult:
     """Run one probe; every exception becomes a verdict with an explanation."""
-    ctx = ProbeContext(adapter, dict(ref.params), criterion.id, evidence, on, target)
+    params = {**ref.params, **(target.probe_params.get(ref.probe, {}) if target is not None else {})}
+    ctx = ProbeContext(adapter, params, criterion.id, evidence, on, target)
     try:
         with recording(evidence, budget_s=budget_s):
             result = spec.function(ctx)

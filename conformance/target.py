@@ -28,6 +28,9 @@
 
     [adapter_options]                # anything the adapter itself needs
 
+    [probes."exports.bhyt_claim"]    # the facility's own values for a probe's parameters (they override the
+    encounter = "enc-1"              # criterion's `with`), e.g. which finished episode a probe exports
+
 Passwords never appear in the file: only the names of the environment variables that hold them.
 """
 
@@ -84,6 +87,7 @@ class TargetConfig:
     options: dict[str, Any] = field(default_factory=dict)
     trust: str | None = None  # "test-pki", or the absolute path of a trust folder; None: nothing trusted
     export_encounters: tuple[str, ...] = ()
+    probe_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # probe name → parameters
 
     def trust_store(self) -> TrustStore | None:
         """The trust store the target file names (None when it names none). Raises :class:`TargetError`
@@ -160,12 +164,17 @@ def load_target(path: str | Path, environ: Mapping[str, str] | None = None) -> T
     if not isinstance(encounters, list) or not all(isinstance(e, str) and e for e in encounters):
         raise _err(f"{path}: [exports] encounters phải là danh sách mã đợt điều trị",
                    f"{path}: [exports] encounters must be a list of encounter ids")
+    probe_params = data.get("probes") or {}
+    if not isinstance(probe_params, dict) or not all(isinstance(v, dict) for v in probe_params.values()):
+        raise _err(f"{path}: [probes] phải gồm các bảng [probes.\"tên.phép_thử\"]",
+                   f"{path}: [probes] must hold tables [probes.\"probe.name\"]")
     return TargetConfig(
         path=path.resolve(), name=str(target.get("name") or target["base_url"]), adapter=target["adapter"],
         base_url=target["base_url"], verify=verify, timeout=timeout, accounts=accounts,
         export_folder=folder, facility=dict(data.get("facility") or {}),
         product=dict(data.get("product") or {}), options=dict(data.get("adapter_options") or {}),
-        trust=trust, export_encounters=tuple(encounters))
+        trust=trust, export_encounters=tuple(encounters),
+        probe_params={str(k): dict(v) for k, v in probe_params.items()})
 
 
 def make_adapter(config: TargetConfig) -> Adapter:

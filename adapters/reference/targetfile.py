@@ -41,6 +41,10 @@ def target_toml(base_url: str, ca_file: str | Path | None) -> str:
         "",
         "[exports]",
         f"encounters = [{', '.join(_s(e) for e in SAMPLE_EXPORT_ENCOUNTERS)}]",
+        "",
+        "# The BHYT claim probe exports the referred sample episode (its claim carries the most tables: XML13).",
+        '[probes."exports.bhyt_claim"]',
+        f"encounter = {_s(SAMPLE_EXPORT_ENCOUNTERS[1])}",
     ]
     for spec in ACCOUNTS:
         lines += ["", f"[accounts.{spec.key}]", f"username = {_s(spec.username)}",
