@@ -32,7 +32,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS,
+    Capability.ANONYMOUS, Capability.EXPORTS,
 })
 
 
@@ -142,6 +142,13 @@ class ReferenceSession(TargetSession):
 
     def verify_audit_chain(self) -> AuditChainReport:
         return mapping.check_chain(self._events({}))
+
+    # data exports -----------------------------------------------------------------------------------
+    def export_claim(self, encounter_id: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/bhyt").body
+
+    def export_record(self, encounter_id: str, fmt: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/cv365", params={"format": fmt}).body
 
     # session ----------------------------------------------------------------------------------------
     def logout(self) -> None:

@@ -1,8 +1,4 @@
 """The built-in probes, one module per area. Importing this package registers them."""
 
-from conformance.probes import (  # noqa: F401
-    access,
-    audit,
-    exports,
-    integrity,
-)
+import conformance.probes.cv365  # noqa: F401  (CV 365 record export)
+from conformance.probes import access, audit, exports, integrity  # noqa: F401
