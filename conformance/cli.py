@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, export_cli
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.lint import lint
 from conformance.messages import Msg
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                          add_help=False)
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
+    export_cli.add_parser(sub)
     return parser
 
 
@@ -156,6 +157,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_reference(args)
         if args.command == "verify-signature":
             return cmd_verify_signature(args)
+        if args.command == "validate-export":
+            return export_cli.run(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)

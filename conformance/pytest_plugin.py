@@ -128,7 +128,8 @@ class CriterionItem(pytest.Item):
 
     def runtest(self) -> None:
         state = self.config.stash[STATE]
-        result = check_criterion(self.criterion, state.adapter(), state.store, state.selection.appraisal_date)
+        result = check_criterion(self.criterion, state.adapter(), state.store, state.selection.appraisal_date,
+                                 target=state.target)
         self.user_properties.append((RESULT_KEY, result.to_json()))
         _allure(self, result, state)
         text = f"{result.verdict.value}: {result.message.vi} / {result.message.en}"

@@ -34,7 +34,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS, Capability.DOCUMENTS, Capability.PATIENT_CONFIRMATION,
+    Capability.ANONYMOUS, Capability.DOCUMENTS, Capability.PATIENT_CONFIRMATION, Capability.EXPORTS,
 })
 
 
@@ -166,6 +166,13 @@ class ReferenceSession(TargetSession):
     def patient_confirmations(self, encounter_id: str) -> list[PatientConfirmation]:
         data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/patient-confirmations")
         return [mapping.confirmation(c) for c in mapping.items(data, "confirmations", "patient confirmations")]
+
+    # data exports -----------------------------------------------------------------------------------
+    def export_claim(self, encounter_id: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/bhyt").body
+
+    def export_record(self, encounter_id: str, fmt: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/cv365", params={"format": fmt}).body
 
     # session ----------------------------------------------------------------------------------------
     def logout(self) -> None:
