@@ -107,7 +107,8 @@ def _line(result: FileSignatures) -> str:
         who = ", ".join(x for x in (s.signer, s.title) if x) or "?"
         out.append(f"  #{s.index} {s.kind} {who} {s.signing_time or '-'}: {s.indication}"
                    f"{'/' + s.sub_indication if s.sub_indication else ''}"
-                   f" (coverage={s.coverage or s.scope}, modification={s.modification})")
+                   + (f" (scope={s.scope})" if s.kind == "xml" else
+                      f" (coverage={s.coverage}, modification={s.modification})"))
         if s.message is not None and not s.passed:
             out.append(f"     {s.message.vi} / {s.message.en}")
     return "\n".join(out)

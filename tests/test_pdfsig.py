@@ -204,3 +204,20 @@ def _original_hex_reader(module: object) -> object:
     sys.modules["_hsba_pristine_generic"] = fresh
     spec.loader.exec_module(fresh)
     return fresh.read_hex_string_from_stream
+
+
+def test_cli_sends_xml_to_the_xml_signature_validator(tmp_path: Path) -> None:
+    from lxml import etree
+
+    from conformance.adapters.reference.xmlsign import sign_enveloped
+
+    root = etree.fromstring("<HOSO><NOIDUNG>Giấy chuyển tuyến</NOIDUNG><CHUKY/></HOSO>".encode())
+    signed = sign_enveloped(root, root.find("CHUKY"))
+    (tmp_path / "giay.xml").write_bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+    trust_dir = str(TrustStore.test_pki().source)
+    proc = run_hsba(["verify-signature", "giay.xml", "--trust", trust_dir, "--json"], cwd=tmp_path)
+    [entry] = json.loads(proc.stdout)
+    assert entry["signatures"][0]["kind"] == "xml" and entry["signatures"][0]["scope"] == "/HOSO"
+    assert (proc.returncode, entry["verdict"]) == (0, "valid"), proc.stdout
+    untrusted = run_hsba(["verify-signature", "giay.xml", "--json"], cwd=tmp_path)
+    assert untrusted.returncode == 1

@@ -27,7 +27,6 @@ def target_toml(base_url: str, ca_file: str | Path | None) -> str:
     if ca_file is not None:
         lines.append(f"ca_file = {_s(str(Path(ca_file).resolve()))}")
     lines += [
-        'trust = "test-pki"  # signature checks: the test PKI\'s trust folder (fixtures/pki/trust)',
         "connect_timeout = 5",
         "read_timeout = 20",
         'trust = "test-pki"  # signatures by the test PKI are trusted: the reference EMR signs with it',

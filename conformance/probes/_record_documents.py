@@ -22,6 +22,7 @@ from conformance.probe_api import CannotDecide, ProbeContext
 from conformance.probes import _setup as su
 from conformance.signature_report import FileSignatures, SignatureReport
 from conformance.signing_policy import SignerSeen, SigningPolicy, load_policy
+from conformance.target import TargetError
 from conformance.trust import TrustStore, TrustStoreError
 from conformance.verify_signature import verify_bytes
 
@@ -68,18 +69,16 @@ def _target_table(ctx: ProbeContext) -> tuple[dict[str, Any], Path | None]:
 
 
 def trust_store(ctx: ProbeContext) -> TrustStore | None:
-    table, base = _target_table(ctx)
-    value = ctx.param("trust") or table.get("trust")
-    if not value:
-        return None
-    if value == "test-pki":
-        return TrustStore.test_pki()
-    folder = Path(str(value))
-    if not folder.is_absolute() and base is not None:
-        folder = base / folder
+    """The trust folder of the target file (``[target] trust``), or the probe's ``trust`` parameter."""
+    value = ctx.param("trust")
     try:
-        return TrustStore.load(folder)
-    except TrustStoreError as exc:
+        if value:
+            return TrustStore.test_pki() if value == "test-pki" else TrustStore.load(value)
+        config = getattr(ctx.adapter, "config", None)
+        loader = getattr(config, "trust_store", None)
+        store = loader() if callable(loader) else None
+        return store if isinstance(store, TrustStore) else None
+    except (TrustStoreError, TargetError) as exc:
         raise CannotDecide(f"không dùng được thư mục tin cậy: {exc.message.vi}",
                            f"the trust folder cannot be used: {exc.message.en}") from None
 
