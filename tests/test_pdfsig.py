@@ -221,3 +221,10 @@ def test_cli_sends_xml_to_the_xml_signature_validator(tmp_path: Path) -> None:
     assert (proc.returncode, entry["verdict"]) == (0, "valid"), proc.stdout
     untrusted = run_hsba(["verify-signature", "giay.xml", "--json"], cwd=tmp_path)
     assert untrusted.returncode == 1
+
+
+def test_the_time_limit_turns_remaining_signatures_indeterminate(clean: bytes, trust: TrustStore) -> None:
+    result = verify_pdf_signatures(clean, name="slow.pdf", trust=trust, time_limit=0)
+    assert result.verdict == "indeterminate"
+    assert {(s.indication, s.sub_indication) for s in result.signatures} == {("INDETERMINATE", "GENERIC")}
+    assert all("time limit" in s.message.en for s in result.signatures if s.message)
