@@ -12,13 +12,14 @@ import json
 import sqlite3
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from conformance.adapters.reference import documents, pdf_signing, records
 from conformance.adapters.reference.accounts import ACCOUNTS, DEPARTMENTS
 from conformance.adapters.reference.db import utc_now, write_tx
 from conformance.adapters.reference.faults import FaultSet
-from conformance.signing_policy import FACILITY_ROLE, load_policy
+from conformance.signing_policy import FACILITY_ROLE, SigningPolicy, load_policy
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -31,6 +32,12 @@ VN_TIME = timezone(timedelta(hours=7))
 LAB_LINES = ("Công thức máu: Bạch cầu 11,2 G/L; Hồng cầu 4,5 T/L; Tiểu cầu 250 G/L.",
              "Sinh hóa máu: Glucose 5,6 mmol/L; Creatinin 80 µmol/L; CRP 24 mg/L.")
 FULL_NAMES = {a.role: a.full_name for a in reversed(ACCOUNTS)}
+
+
+@lru_cache(maxsize=1)
+def facility_policy() -> SigningPolicy:
+    """The reference facility's signing rules: the project's default policy."""
+    return load_policy()
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -70,7 +77,7 @@ def get_document(conn: sqlite3.Connection, document_id: str) -> sqlite3.Row | No
 
 def _signers(doc_type: str, faults: FaultSet) -> list[str]:
     """Who signs, in order: the default policy's rule for the document type, then the fault switches."""
-    rule = load_policy().documents[doc_type]
+    rule = facility_policy().documents[doc_type]
     who = list(rule.signers) + ([FACILITY_ROLE] if rule.facility_final else [])
     if doc_type == "phieu-dieu-tri" and "wrong-signing-order" in faults:
         who[0], who[1] = who[1], who[0]
@@ -89,7 +96,7 @@ def _signers(doc_type: str, faults: FaultSet) -> list[str]:
 
 def _content(doc_type: str, encounter: sqlite3.Row, patient: sqlite3.Row,
              lines: list[str]) -> documents.DocumentContent:
-    policy = load_policy()
+    policy = facility_policy()
     rule = policy.documents[doc_type]
     labels = tuple(policy.roles[r].title.vi for r in rule.signers) + (("Cơ sở khám bệnh, chữa bệnh",)
                                                                       if rule.facility_final else ())

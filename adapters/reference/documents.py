@@ -6,11 +6,14 @@ Tài liệu lâm sàng dạng PDF của hệ thống mẫu: dựng trang (Unicod
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from conformance.resources import data_path
 
@@ -124,11 +127,6 @@ def render_printed_copy(content: DocumentContent, author: str, mark: ConversionM
 
 def modify_page_text(pdf_bytes: bytes, marker: str) -> bytes:
     """An incremental update that rewrites the first page's content after signing (a content change)."""
-    import io
-
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     page_ref = writer.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
