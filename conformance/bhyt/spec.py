@@ -32,11 +32,13 @@ class FieldSpec:
     sheet: str
     enumeration: tuple[str, ...] = ()
     extra_codes: tuple[str, ...] = ()  # accepted but unverified (reported as info)
+    plain: bool = field(init=False, compare=False)
+    limit: int = field(init=False, compare=False)  # max_size, or a very large number when unbounded
 
-    @property
-    def plain(self) -> bool:
-        """A string with no format and no code list: only its length is checked."""
-        return self.type == "string" and self.fmt is None and not self.enumeration
+    def __post_init__(self) -> None:
+        # a string with no format and no code list: only its length is checked (the validator's fast path)
+        object.__setattr__(self, "plain", self.type == "string" and self.fmt is None and not self.enumeration)
+        object.__setattr__(self, "limit", self.max_size if self.max_size is not None else 1 << 62)
 
     @property
     def cite(self) -> str:
