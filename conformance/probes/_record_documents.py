@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,15 +93,15 @@ def signing_policy(ctx: ProbeContext) -> SigningPolicy:
     return load_policy(path if path.is_absolute() or base is None else base / path)
 
 
-_CACHE: dict[tuple[int, str], RecordDocuments] = {}
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, RecordDocuments]] = weakref.WeakKeyDictionary()
 
 
 def record_documents(ctx: ProbeContext) -> RecordDocuments:
     """A fresh record (patient, encounter, one entry), discharged, with its documents checked. Made once per
     adapter and author in a process; every probe keeps its own evidence of it."""
     role = ctx.param("author_role", "bac_si")
-    key = (id(ctx.adapter), role)
-    cached = _CACHE.get(key)
+    per_adapter = _CACHE.setdefault(ctx.adapter, {})
+    cached = per_adapter.get(role)
     if cached is None:
         author: TargetSession = su.session(ctx, "author_role", "bac_si")
         rec = su.new_record(ctx, author, "diễn biến bệnh")
@@ -116,7 +117,7 @@ def record_documents(ctx: ProbeContext) -> RecordDocuments:
             data = author.get_document(doc.id)
             checked.append(CheckedDocument(doc, data, verify_bytes(data, name=doc.title or doc.id, trust=trust,
                                                                    policy=policy)))
-        cached = _CACHE[key] = RecordDocuments(rec.encounter.id, checked, policy, trust is not None)
+        cached = per_adapter[role] = RecordDocuments(rec.encounter.id, checked, policy, trust is not None)
     ctx.attach("documents.json", {"encounter": cached.encounter_id,
                                   "documents": [d.summary() for d in cached.documents]})
     for doc in cached.documents:  # the files themselves (the evidence store keeps one copy of each)
