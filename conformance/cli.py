@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, export_cli
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.lint import lint
 from conformance.messages import Msg
@@ -84,11 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     lnt.add_argument("dir", nargs="?", type=Path)
 
     _add_attest(sub)
+    _add_verify_signature(sub)
 
     ref = sub.add_parser("reference-emr", help="HSBA tham chiếu / the reference EMR: serve | faults [--json]",
                          add_help=False)
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
+    export_cli.add_parser(sub)
     return parser
 
 
@@ -122,6 +124,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from conformance.verify_bundle import run as verify
 
     return verify(args.bundle, args.trust)
+
+
 def _add_attest(sub: Any) -> None:
     attest = sub.add_parser("attest", help="xác nhận của hội đồng / the council's attestation")
     attest_sub = attest.add_subparsers(dest="attest_command", required=True)
@@ -147,6 +151,19 @@ def cmd_attest(args: argparse.Namespace) -> int:
     say(Msg(f"Đã ghi mẫu xác nhận ({count} tiêu chí) vào {args.out}",
             f"Attestation template ({count} criteria) written to {args.out}"))
     return 0
+
+
+def _add_verify_signature(sub: Any) -> None:
+    from conformance import verify_signature
+
+    verify_signature.add_parser(sub)
+
+
+def cmd_verify_signature(args: argparse.Namespace) -> int:
+    from conformance import verify_signature
+
+    code: int = verify_signature.run(args)
+    return code
 
 
 def _reference(module: str) -> Any:
@@ -211,6 +228,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_verify(args)
         if args.command == "attest":
             return cmd_attest(args)
+        if args.command == "verify-signature":
+            return cmd_verify_signature(args)
+        if args.command == "validate-export":
+            return export_cli.run(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)

@@ -18,6 +18,7 @@ from conformance.http import recording
 from conformance.messages import Msg
 from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, ProbeSpec, json_bytes, registered_probes
 from conformance.results import CriterionResult, ProbeRun
+from conformance.target import TargetConfig
 from conformance.verdicts import VERDICT_LABELS, Verdict, roll_up_probes
 
 DEFAULT_BUDGET_S = 120.0  # wall-clock budget of one probe, enforced before each request it makes
@@ -34,9 +35,11 @@ def _capabilities(adapter: Adapter) -> frozenset[str] | ProbeResult:
 
 
 def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Criterion,
-              evidence: CriterionEvidence, on: date, budget_s: float) -> ProbeResult:
+              evidence: CriterionEvidence, on: date, budget_s: float,
+              target: TargetConfig | None = None) -> ProbeResult:
     """Run one probe; every exception becomes a verdict with an explanation."""
-    ctx = ProbeContext(adapter, dict(ref.params), criterion.id, evidence, on)
+    params = {**ref.params, **(target.probe_params.get(ref.probe, {}) if target is not None else {})}
+    ctx = ProbeContext(adapter, params, criterion.id, evidence, on, target)
     try:
         with recording(evidence, budget_s=budget_s):
             result = spec.function(ctx)
@@ -63,7 +66,8 @@ def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Crite
 
 
 def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore, on: date, *,
-                    budget_s: float = DEFAULT_BUDGET_S, attestation: Attestation | None = None) -> CriterionResult:
+                    budget_s: float = DEFAULT_BUDGET_S, attestation: Attestation | None = None,
+                    target: TargetConfig | None = None) -> CriterionResult:
     """Run the criterion's probes and, for a manual or mixed one, merge the council's attestation:
     both must pass; without an attestation the criterion stays ``manual-pending``."""
     started = time.monotonic()
@@ -84,7 +88,7 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
                 f"Hệ thống (qua bộ kết nối {adapter.name}) không cung cấp: {', '.join(missing)}.",
                 f"The target (through the {adapter.name} adapter) does not offer: {', '.join(missing)}."))
         else:
-            result = run_probe(spec, ref, adapter, criterion, evidence, on, budget_s)
+            result = run_probe(spec, ref, adapter, criterion, evidence, on, budget_s, target)
         record = {"criterion": criterion.id, "probe": ref.probe, "params": ref.params,
                   "verdict": result.verdict.value, "message": result.message.to_json(), "details": result.details}
         evidence.add_file("probe-result.json", json_bytes(record), "application/json")

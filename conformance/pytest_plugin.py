@@ -147,7 +147,7 @@ class CriterionItem(pytest.Item):
         state = self.config.stash[STATE]
         attested = state.attestation.entries.get(self.criterion.id) if state.attestation else None
         result = check_criterion(self.criterion, state.adapter(), state.store, state.selection.appraisal_date,
-                                 attestation=attested)
+                                 attestation=attested, target=state.target)
         self.user_properties.append((RESULT_KEY, result.to_json()))
         _allure(self, result, state)
         text = f"{result.verdict.value}: {result.message.vi} / {result.message.en}"

@@ -60,7 +60,7 @@ def test_results_validate_and_cite_evidence(demo: tuple[Path, Any, dict[str, Any
     assert (out / exchange).stat().st_size > 0
     # every evidence file belongs to this run: cited by a criterion, or a body cited by a cited exchange
     cited = {p for c in results["criteria"] for p in c["evidence"]}
-    for rel in [p for p in cited if p.endswith(".json")]:  # the council's evidence files are not JSON
+    for rel in [p for p in cited if p.endswith(".json")]:  # council evidence and signed PDFs are kept as is
         record = json.loads((out / rel).read_text(encoding="utf-8"))
         if isinstance(record, dict) and record.get("kind") == "http-exchange":
             for part in (record["request"], record["response"] or {}):

@@ -10,7 +10,16 @@ from pathlib import Path
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from conformance.adapters.reference import audit, routes_audit, routes_auth, routes_clinical, routes_entries
+from conformance.adapters.reference import (
+    audit,
+    routes_audit,
+    routes_auth,
+    routes_clinical,
+    routes_confirmations,
+    routes_documents,
+    routes_entries,
+    routes_exports,  # data exports (BHYT claim, CV 365 record)
+)
 from conformance.adapters.reference.db import write_tx
 from conformance.adapters.reference.faults import FaultSet
 from conformance.adapters.reference.policy import Policy
@@ -40,7 +49,8 @@ def create_app(db_path: Path, fault_set: FaultSet, lockout_seconds: int = 300) -
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STATE_KEY] = ServerState(Path(db_path), fault_set, Policy(fault_set), lockout_seconds)
-    for module in (routes_auth, routes_clinical, routes_entries, routes_audit):
+    for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_exports, routes_documents,
+                   routes_confirmations):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_conn)
 

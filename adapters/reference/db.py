@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conformance.adapters.reference.claims import SCHEMA as EPISODE_SCHEMA
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
     code TEXT PRIMARY KEY,
@@ -125,7 +127,7 @@ def initialise(path: Path) -> bool:
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA)
+        conn.executescript(SCHEMA + EPISODE_SCHEMA)
         (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
         return bool(count == 0)
     finally:

@@ -25,7 +25,8 @@ from conformance.adapters.reference.web import (
 bp = Blueprint("auth", __name__)
 
 CAPABILITIES = ("patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
-                "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous")
+                "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous", "exports")
+CAPABILITIES = (*CAPABILITIES, "documents", "patient-confirmation")  # signatures topic
 
 
 @bp.post("/api/auth/login")
