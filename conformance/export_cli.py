@@ -96,7 +96,7 @@ def validate_one(path: str) -> FileResult:
 
 def _cv365(path: str, limits: Limits) -> FileResult:
     try:
-        from conformance import cv365  # type: ignore[attr-defined]  # the CV 365 validator (issue 3, part B)
+        from conformance import cv365  # the CV 365 validator (issue 3, part B)
     except ImportError:
         return FileResult(file=path, format="cv365", message=Msg(
             "bộ kiểm tra CV 365 chưa có trong bản này", "the CV 365 validator is not available in this build"))

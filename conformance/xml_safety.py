@@ -17,8 +17,10 @@ size limits are what bound a single parse).
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -37,7 +39,7 @@ class Limits:
 
     def scaled(self, **changes: float) -> Limits:
         values = {**self.__dict__, **changes}
-        return Limits(**values)  # type: ignore[arg-type]
+        return Limits(**values)
 
 
 DEFAULT_LIMITS = Limits()
@@ -72,45 +74,64 @@ _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": Fa
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+_LOCAL = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(**_PARSER_OPTIONS)
+    """One parser per thread (an lxml parser must not be shared between threads)."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(**_PARSER_OPTIONS)
+    return parser
 
 
-def parse_xml(data: bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "XML") -> etree._Element:
-    """Parse ``data`` (bytes) into an lxml element, or raise :class:`UnsafeXML`."""
+def parse_xml(data: bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "XML",
+              max_bytes: int | None = None) -> etree._Element:
+    """Parse ``data`` (bytes) into an lxml element, or raise :class:`UnsafeXML`. ``max_bytes`` overrides
+    ``limits.max_file_bytes`` (e.g. for one decoded table)."""
+    max_bytes = limits.max_file_bytes if max_bytes is None else max_bytes
     if not isinstance(data, bytes | bytearray):
         raise UnsafeXML(Msg(f"{what}: dữ liệu không phải dạng byte", f"{what}: data is not bytes"), "syntax")
-    if len(data) > limits.max_file_bytes:
-        raise UnsafeXML(Msg(f"{what}: kích thước {len(data)} byte vượt giới hạn {limits.max_file_bytes}",
-                            f"{what}: size {len(data)} bytes exceeds the limit of {limits.max_file_bytes}"), "size")
-    if not data.strip():
+    if len(data) > max_bytes:
+        raise UnsafeXML(Msg(f"{what}: kích thước {len(data)} byte vượt giới hạn {max_bytes}",
+                            f"{what}: size {len(data)} bytes exceeds the limit of {max_bytes}"), "size")
+    if not data or data.isspace():
         raise UnsafeXML(Msg(f"{what}: tệp rỗng", f"{what}: empty document"), "syntax")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
         raise UnsafeXML(Msg(f"{what}: chỉ chấp nhận mã hoá UTF-8", f"{what}: only UTF-8 is accepted"), "encoding")
-    if _DECLARATION.search(data, 0, min(len(data), 1 << 16)):
+    if data.find(b"<!", 0, 1 << 16) >= 0 and _DECLARATION.search(data, 0, min(len(data), 1 << 16)):
         raise UnsafeXML(Msg(f"{what}: có khai báo DTD/ENTITY — bị từ chối (không cho phép DTD và thực thể)",
                             f"{what}: declares a DTD/ENTITY — refused (no DTD or entity is allowed)"), "dtd")
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
-        kind = "encoding" if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower() else "syntax"
+        text = str(exc).lower()
+        kind = ("depth" if "depth" in text else "encoding" if "encoding" in text or "utf-8" in text else "syntax")
         raise UnsafeXML(Msg(f"{what}: XML không hợp lệ: {exc}", f"{what}: not well-formed XML: {exc}"), kind) from None
     except (ValueError, MemoryError) as exc:
         raise UnsafeXML(Msg(f"{what}: không đọc được XML: {exc}", f"{what}: cannot read the XML: {exc}")) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:  # belt and braces: a declaration past the scanned head
-        raise UnsafeXML(Msg(f"{what}: có khai báo DTD — bị từ chối", f"{what}: declares a DTD — refused"), "dtd")
-    _check_shape(root, limits, what)
+    if data.find(b"<!", 1 << 16) >= 0:  # a declaration past the scanned head (after a very long prolog)?
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise UnsafeXML(Msg(f"{what}: có khai báo DTD — bị từ chối", f"{what}: declares a DTD — refused"), "dtd")
+    _check_shape(root, len(data), limits, what)
     return root
 
 
-def _check_shape(root: etree._Element, limits: Limits, what: str) -> None:
-    # one pass over the tree in C: an element at depth max_depth+1 exists iff this XPath finds one
-    probe = "/*" * (limits.max_depth + 1)
-    if root.getroottree().xpath(f"boolean({probe})"):
+@lru_cache(maxsize=8)
+def _deeper_than(depth: int) -> etree.XPath:
+    """One pass over the tree in C: true iff an element sits at depth ``depth + 1``."""
+    return etree.XPath(f"boolean({'/*' * (depth + 1)})")
+
+
+def _check_shape(root: etree._Element, size: int, limits: Limits, what: str) -> None:
+    tree = root.getroottree()
+    if _deeper_than(limits.max_depth)(tree):
         raise UnsafeXML(Msg(f"{what}: lồng phần tử sâu quá {limits.max_depth} mức",
                             f"{what}: elements nested deeper than {limits.max_depth} levels"), "depth")
-    count = int(root.getroottree().xpath("count(//*)"))
+    if size // 4 <= limits.max_elements:
+        return  # an element takes at least 4 bytes ("<a/>"): the count cannot exceed the limit
+    count = int(tree.xpath("count(//*)"))
     if count > limits.max_elements:
         raise UnsafeXML(Msg(f"{what}: {count} phần tử, vượt giới hạn {limits.max_elements}",
                             f"{what}: {count} elements exceed the limit of {limits.max_elements}"), "elements")

@@ -24,14 +24,13 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from conformance.messages import Msg
 from conformance.signature_report import FileSignatures, SignatureReport, signer_identity
-from conformance.trust import INDETERMINATE, TOTAL_FAILED, TOTAL_PASSED, TrustStore, check_certificate
+from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate
 from conformance.xml_safety import DEFAULT_LIMITS, Limits, UnsafeXML, parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -41,7 +40,7 @@ VN = timezone(timedelta(hours=7))
 
 
 def _local(tag: Any) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else str(tag)
+    return tag.rpartition("}")[2] if isinstance(tag, str) else str(tag)
 
 
 def element_path(element: etree._Element) -> str:
@@ -60,27 +59,22 @@ def element_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(parts))
 
 
+_ID_XPATH = etree.XPath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id']")
+
+
 def _ids(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Every Id/ID/id (any namespace, xml:id included) and the elements that carry it."""
     found: dict[str, list[etree._Element]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for attr, value in el.attrib.items():
-            if _local(attr) in ID_ATTRIBUTES or attr == "{http://www.w3.org/XML/1998/namespace}id":
-                found.setdefault(value, []).append(el)
+    for attr in _ID_XPATH(root):
+        found.setdefault(str(attr), []).append(attr.getparent())
     return found
 
 
 def _fingerprint(element: etree._Element, skip: etree._Element | None = None) -> list[tuple[str, str]]:
     """What a reader sees of an element: every element's name and text, in document order, without ``skip``
     (the enveloped signature) and its descendants."""
-    out: list[tuple[str, str]] = []
     skipped = set(skip.iter()) if skip is not None else set()
-    for el in element.iter():
-        if not isinstance(el.tag, str) or el in skipped:
-            continue
-        out.append((_local(el.tag), (el.text or "").strip()))
-    return out
+    return [(el.tag, (el.text or "").strip()) for el in element.iter("*") if el not in skipped]
 
 
 class _OneSignatureVerifier(XMLVerifier):
@@ -148,16 +142,33 @@ def _signing_time(signature: etree._Element) -> datetime | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _der(text: str) -> bytes:
+    return base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+
+
 def _certificates(signature: etree._Element) -> list[bytes]:
-    out = []
-    for node in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
-        out.append(base64.b64decode(re.sub(r"\s+", "", node.text or ""), validate=True))
-    return out
+    return [_der(node.text or "") for node in signature.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)]
 
 
 @lru_cache(maxsize=256)
 def _cached_check(store: TrustStore, cert_der: bytes, others: tuple[bytes, ...], moment: datetime) -> Any:
     return check_certificate(store, cert_der, at=moment, intermediates=others)
+
+
+@lru_cache(maxsize=64)
+def _load_certificate(der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(der)
+
+
+@lru_cache(maxsize=64)
+def _identity(der: bytes) -> Any:
+    return signer_identity(der)
+
+
+@lru_cache(maxsize=64)
+def _subject(der: bytes) -> str:
+    return str(_load_certificate(der).subject.rfc4514_string())
 
 
 def _failed(index: int, sub: str, message: Msg, **extra: Any) -> SignatureReport:
@@ -167,7 +178,7 @@ def _failed(index: int, sub: str, message: Msg, **extra: Any) -> SignatureReport
 
 def verify_one(root: etree._Element, signature: etree._Element, index: int, *, trust: TrustStore | None,
                at: datetime | None, required: etree._Element | None,
-               ids: dict[str, list[etree._Element]]) -> SignatureReport:
+               ids: dict[str, list[etree._Element]], source: bytes | None = None) -> SignatureReport:
     refs = _resolve(signature, root, ids)
     paths = sorted({element_path(r.element) for r in refs if r.element is not None})
     scope = ", ".join(paths) if paths else None
@@ -181,19 +192,26 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
     except (ValueError, TypeError):
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
     if not certs:
-        return SignatureReport(index=index, kind="xml", indication=INDETERMINATE, sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
+        return SignatureReport(index=index, kind="xml", indication=INDETERMINATE,
+                               sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
                                scope=scope, message=Msg("chữ ký không kèm chứng thư số (X509Certificate)",
                                                         "the signature carries no certificate (X509Certificate)"))
     try:
-        cert = x509.load_der_x509_certificate(certs[0])
+        cert = _load_certificate(certs[0])
     except ValueError:
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
     # signxml picks, among the certificates, the one whose key verifies; keep it as the signer
     verifier = _OneSignatureVerifier(index)
+    signing_time = _signing_time(signature)
+    moment = signing_time or at or datetime.now(UTC).replace(second=0, microsecond=0)
+    # signxml refuses a certificate outside its validity period; here the certificate is judged at the signing
+    # moment by check_certificate (an ETSI indication), so signxml's own check is given a moment inside the period
+    inside = min(max(moment, cert.not_valid_before_utc), cert.not_valid_after_utc)
     config = SignatureConfiguration(require_x509=True, location=".//", expect_references=len(refs),
-                                    ignore_ambiguous_key_info=False)
+                                    ignore_ambiguous_key_info=False, verification_time=inside)
     try:
-        results = verifier.verify(root, x509_cert=cert, expect_config=config)
+        # the bytes ``root`` was parsed from (already refused if unsafe) spare signxml a serialisation
+        results = verifier.verify(source if source is not None else root, x509_cert=cert, expect_config=config)
     except InvalidDigest as exc:
         return _failed(index, "HASH_FAILURE", Msg(f"dữ liệu đã bị thay đổi sau khi ký ({exc})",
                                                   f"the data was changed after signing ({exc})"),
@@ -215,13 +233,12 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                 "dữ liệu được ký không phải phần tử mà người đọc thấy — nghi tấn công bọc chữ ký",
                 "the signed data is not the element a reader sees — possible signature wrapping"),
                 scope=scope, intact=True)
-    signing_time = _signing_time(signature)
-    identity = signer_identity(cert.public_bytes(Encoding.DER))
+    identity = _identity(certs[0])
     base: dict[str, Any] = {"index": index, "kind": "xml", "signer": identity.name, "title": identity.title,
                             "title_source": identity.title_source, "intact": True, "scope": scope,
                             "signing_time": signing_time.isoformat() if signing_time else None,
                             "details": {"references": [r.uri for r in refs],
-                                        "certificate_subject": cert.subject.rfc4514_string()}}
+                                        "certificate_subject": _subject(certs[0])}}
     covered = {r.element for r in refs}
     target = required if required is not None else root
     if not any(el is target or target in set(el.iter()) for el in covered if el is not None):
@@ -233,7 +250,6 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                                **base, message=Msg("chữ ký toàn vẹn; chưa kiểm tra chứng thư (không có kho tin cậy)",
                                                    "the signature is intact; the certificate was not checked "
                                                    "(no trust store given)"))
-    moment = signing_time or at or datetime.now(UTC).replace(second=0, microsecond=0)
     check = _cached_check(trust, certs[0], tuple(certs[1:]), moment)
     base["details"]["certificate_path"] = list(check.path)
     return SignatureReport(indication=check.indication, sub_indication=check.sub_indication, trusted=check.trusted,
@@ -241,15 +257,16 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
 
 
 def verify_tree(root: etree._Element, *, name: str, trust: TrustStore | None, at: datetime | None = None,
-                required: etree._Element | None = None) -> FileSignatures:
-    """As :func:`verify_xml_signatures` on an already safely parsed tree."""
+                required: etree._Element | None = None, source: bytes | None = None) -> FileSignatures:
+    """As :func:`verify_xml_signatures` on an already safely parsed tree (``source``: the bytes it was parsed
+    from, when the tree is a whole document)."""
     report = FileSignatures(file=name)
     signatures = root.xpath("//ds:Signature", namespaces=NS)
     ids = _ids(root) if signatures else {}
     for index, signature in enumerate(signatures):
         try:
             report.signatures.append(verify_one(root, signature, index, trust=trust, at=at, required=required,
-                                                ids=ids))
+                                                ids=ids, source=source))
         except Exception as exc:  # a verdict, never a crash
             report.signatures.append(SignatureReport(
                 index=index, kind="xml", indication=INDETERMINATE, sub_indication="GENERIC",
@@ -265,4 +282,4 @@ def verify_xml_signatures(data: bytes, *, name: str, trust: TrustStore | None, a
         root = parse_xml(data, limits=limits, what=name)
     except UnsafeXML as exc:
         return FileSignatures(file=name, error=exc.message)
-    return verify_tree(root, name=name, trust=trust, at=at)
+    return verify_tree(root, name=name, trust=trust, at=at, source=data)

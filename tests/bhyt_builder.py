@@ -70,12 +70,14 @@ def inpatient(ma_lk: str = "LK-0001", *, referral: bool = False, appointment: bo
             "NGAY_TAI_KHAM": "20260120" if appointment else "", "MA_HSBA": "HS-2026-001", "MA_TTDV": "GD001"}
     xml4 = [{"MA_LK": ma_lk, "STT": "1", "MA_DICH_VU": "22.0120.1370", "MA_CHI_SO": "WBC", "TEN_CHI_SO": "Bạch cầu",
              "GIA_TRI": "12.5", "DON_VI_DO": "G/L", "NGAY_KQ": "202601051000", "MA_BS_DOC_KQ": "BS002"}]
-    xml5 = [{"MA_LK": ma_lk, "STT": str(i + 1), "DIEN_BIEN_LS": text, "THOI_DIEM_DBLS": when, "NGUOI_THUC_HIEN": "BS001"}
+    xml5 = [{"MA_LK": ma_lk, "STT": str(i + 1), "DIEN_BIEN_LS": text, "THOI_DIEM_DBLS": when,
+             "NGUOI_THUC_HIEN": "BS001"}
             for i, (text, when) in enumerate([("Sốt 39 độ, ho đờm", "202601050900"),
                                                ("Hết sốt, ổn định", "202601081000")])]
     xml7 = {"MA_LK": ma_lk, "SO_LUU_TRU": "LT-001", "MA_YTE": "BN000123", "MA_KHOA_RV": "K03",
             "NGAY_VAO": "202601050730", "NGAY_RA": "202601091000", "CHAN_DOAN_RV": "Viêm phổi",
-            "PP_DIEUTRI": "Kháng sinh", "MA_TTDV": "GD001", "MA_BS": "BS001", "TEN_BS": "Trần Bình", "NGAY_CT": "20260109"}
+            "PP_DIEUTRI": "Kháng sinh", "MA_TTDV": "GD001", "MA_BS": "BS001", "TEN_BS": "Trần Bình",
+            "NGAY_CT": "20260109"}
     tables: dict[str, list[dict[str, str]]] = {"XML1": [xml1], "XML2": xml2, "XML3": xml3, "XML4": xml4,
                                                "XML5": xml5, "XML7": [xml7]}
     if referral:
@@ -133,7 +135,8 @@ def envelope(claim: Claim, *, sign: bool = True, sign_papers: bool = True,
     for table, rows in claim.tables.items():
         f = etree.SubElement(hoso, "FILEHOSO")
         etree.SubElement(f, "LOAIHOSO").text = table
-        content = (table_bytes or {}).get(table) or table_xml(table, rows, sign=sign_papers and table in ("XML13", "XML14"))
+        paper = sign_papers and table in ("XML13", "XML14")
+        content = (table_bytes or {}).get(table) or table_xml(table, rows, sign=paper)
         etree.SubElement(f, "NOIDUNGFILE").text = base64.b64encode(content).decode()
     holder = etree.SubElement(root, "CHUKYDONVI")
     if sign:

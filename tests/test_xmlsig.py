@@ -122,3 +122,12 @@ def test_report_shape_follows_the_contract(trust: TrustStore) -> None:
     assert set(out) >= {"file", "verdict", "signatures"}
     assert {"index", "kind", "signer", "title", "signing_time", "intact", "trusted", "indication",
             "sub_indication", "modification", "coverage", "scope"} <= set(out["signatures"][0])
+
+
+def test_expired_certificate_is_an_indeterminate_period_not_a_broken_signature(trust: TrustStore) -> None:
+    key = (PKI / "staff" / "expired-dieu-duong.key.pem").read_bytes()
+    cert_pem = (PKI / "staff" / "expired-dieu-duong.pem").read_bytes()
+    data = _sign(_doc(), key, cert_pem)
+    now = verify_xml_signatures(data, name="a.xml", trust=trust).signatures[0]
+    assert now.intact is True and now.indication == "INDETERMINATE" and now.sub_indication == "OUT_OF_BOUNDS_NO_POE"
+    assert now.signer is not None  # the signature itself verified: only the certificate's period is wrong

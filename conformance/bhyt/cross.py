@@ -124,21 +124,22 @@ def amounts(tables: list[Table], bad: Bad, broken: set[str], add: Callable[[Find
               ("T_TONGCHI_BV", ["XML2", "XML3"],
                None if sums["XML2"] is None or sums["XML3"] is None else sums["XML2"] + sums["XML3"],
                "Σ THANH_TIEN_BV XML2 + XML3 (Bang 1_Tong hop, dòng 50)"))
-    for name, sources, expected, formula in checks:
+    for name, sources, total, formula in checks:
         stated = _dec(_value(xml1, 0, name, bad))
-        if stated is None or expected is None or any(s in broken for s in sources):
+        if stated is None or total is None or any(s in broken for s in sources):
             continue
-        if abs(stated - expected) > TOLERANCE:
+        if abs(stated - total) > TOLERANCE:
             add(Finding(f"XD-06:XML1.{name}.sum", "error", Msg(
-                f"XML1 {name} = {stated} ≠ {formula} = {expected}", f"XML1 {name} = {stated} ≠ {formula} = {expected}"),
+                f"XML1 {name} = {stated} ≠ {formula} = {total}", f"XML1 {name} = {stated} ≠ {formula} = {total}"),
                 "XML1", name, 1))
 
 
 def _moment(text: str | None) -> datetime | None:
-    if text is None:
+    """A date-time already checked by XD-03 (12 digits, a real moment)."""
+    if text is None or len(text) != 12 or not text.isdigit():
         return None
     try:
-        return datetime.strptime(text, "%Y%m%d%H%M")
+        return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]))
     except ValueError:
         return None
 

