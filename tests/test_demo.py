@@ -53,6 +53,8 @@ def test_results_validate_and_cite_evidence(demo: tuple[Path, Any, dict[str, Any
     # every evidence file belongs to this run: cited by a criterion, or a body cited by a cited exchange
     cited = {p for c in results["criteria"] for p in c["evidence"]}
     for rel in list(cited):
+        if not rel.endswith(".json"):
+            continue  # an exported file kept as evidence (XML, PDF...), not an exchange record
         record = json.loads((out / rel).read_text(encoding="utf-8"))
         if isinstance(record, dict) and record.get("kind") == "http-exchange":
             for part in (record["request"], record["response"] or {}):
