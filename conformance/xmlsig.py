@@ -128,18 +128,41 @@ def _resolve(signature: etree._Element, root: etree._Element, ids: dict[str, lis
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y%m%d%H%M%S", "%Y-%m-%dT%H:%M:%S")
 
 
-def _signing_time(signature: etree._Element) -> datetime | None:
-    """A SigningTime element inside the signature (XAdES or SignatureProperties), if any."""
-    for el in signature.iter():
-        if isinstance(el.tag, str) and _local(el.tag) == "SigningTime" and el.text:
-            text = el.text.strip().replace("Z", "+00:00")
-            for fmt in _TIME_FORMATS:
-                try:
-                    moment = datetime.strptime(text, fmt)
-                except ValueError:
-                    continue
-                return moment if moment.tzinfo else moment.replace(tzinfo=VN)
-    return None
+def _signing_time(signature: etree._Element) -> tuple[datetime | None, etree._Element | None]:
+    """A SigningTime element inside the signature (XAdES or SignatureProperties) and its moment, if any."""
+    for el in signature.iter("{*}SigningTime"):
+        text = (el.text or "").strip().replace("Z", "+00:00")
+        for fmt in _TIME_FORMATS:
+            try:
+                moment = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            return (moment if moment.tzinfo else moment.replace(tzinfo=VN)), el
+    return None, None
+
+
+def _covers(covered: set[etree._Element | None], node: etree._Element, signature: etree._Element) -> bool:
+    """Whether a referenced element covers ``node``; an enveloping reference does not cover the signature
+    itself (the enveloped-signature transform removes it), a reference to an element inside it does."""
+    inside_signature = signature in set(node.iterancestors())
+    for el in covered:
+        if el is None or node not in set(el.iter()):
+            continue
+        if not inside_signature or signature in set(el.iterancestors()) or el is signature:
+            return True
+    return False
+
+
+def _leaf(certs: list[bytes]) -> bytes:
+    """The signer's certificate among those in KeyInfo: the one that issued none of the others."""
+    if len(certs) == 1:
+        return certs[0]
+    loaded = [_load_certificate(c) for c in certs]
+    issuers = {c.issuer for c in loaded}
+    for der, cert in zip(certs, loaded, strict=True):
+        if cert.subject not in issuers:
+            return der
+    return certs[0]
 
 
 @lru_cache(maxsize=64)
@@ -197,12 +220,16 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                                scope=scope, message=Msg("chữ ký không kèm chứng thư số (X509Certificate)",
                                                         "the signature carries no certificate (X509Certificate)"))
     try:
-        cert = _load_certificate(certs[0])
+        signer_der = _leaf(certs)
+        cert = _load_certificate(signer_der)
     except ValueError:
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
-    # signxml picks, among the certificates, the one whose key verifies; keep it as the signer
+    others = tuple(c for c in certs if c != signer_der)
     verifier = _OneSignatureVerifier(index)
-    signing_time = _signing_time(signature)
+    claimed, time_element = _signing_time(signature)
+    covered = {r.element for r in refs}
+    # a signing time counts only when a reference covers it (XAdES SignedProperties); otherwise it is a claim
+    signing_time = claimed if time_element is not None and _covers(covered, time_element, signature) else None
     moment = signing_time or at or datetime.now(UTC).replace(second=0, microsecond=0)
     # signxml refuses a certificate outside its validity period; here the certificate is judged at the signing
     # moment by check_certificate (an ETSI indication), so signxml's own check is given a moment inside the period
@@ -233,13 +260,13 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                 "dữ liệu được ký không phải phần tử mà người đọc thấy — nghi tấn công bọc chữ ký",
                 "the signed data is not the element a reader sees — possible signature wrapping"),
                 scope=scope, intact=True)
-    identity = _identity(certs[0])
+    identity = _identity(signer_der)
     base: dict[str, Any] = {"index": index, "kind": "xml", "signer": identity.name, "title": identity.title,
                             "title_source": identity.title_source, "intact": True, "scope": scope,
                             "signing_time": signing_time.isoformat() if signing_time else None,
                             "details": {"references": [r.uri for r in refs],
-                                        "certificate_subject": _subject(certs[0])}}
-    covered = {r.element for r in refs}
+                                        "certificate_subject": _subject(signer_der),
+                                        "claimed_signing_time": claimed.isoformat() if claimed else None}}
     target = required if required is not None else root
     if not any(el is target or target in set(el.iter()) for el in covered if el is not None):
         return SignatureReport(indication=TOTAL_FAILED, sub_indication="SIG_CONSTRAINTS_FAILURE", **base,
@@ -250,7 +277,7 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                                **base, message=Msg("chữ ký toàn vẹn; chưa kiểm tra chứng thư (không có kho tin cậy)",
                                                    "the signature is intact; the certificate was not checked "
                                                    "(no trust store given)"))
-    check = _cached_check(trust, certs[0], tuple(certs[1:]), moment)
+    check = _cached_check(trust, signer_der, others, moment)
     base["details"]["certificate_path"] = list(check.path)
     return SignatureReport(indication=check.indication, sub_indication=check.sub_indication, trusted=check.trusted,
                            message=check.message, **base)

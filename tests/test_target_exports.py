@@ -47,3 +47,37 @@ def test_a_missing_trust_folder_is_a_configuration_error(tmp_path: Path) -> None
     config = load_target(write(tmp_path, 'trust = "nowhere"\n'))
     with pytest.raises(TargetError):
         config.trust_store()
+
+
+def test_probe_parameters_from_the_target_file_override_the_criterion(tmp_path: Path) -> None:
+    from datetime import date
+
+    from conformance.criteria_model import ProbeRef
+    from conformance.judge import run_probe
+    from conformance.probe_api import ProbeContext, ProbeResult, ProbeSpec, passed
+
+    seen: dict[str, object] = {}
+
+    def echo(ctx: ProbeContext) -> ProbeResult:
+        seen.update(ctx.params)
+        return passed("ok", "ok")
+
+    config = load_target(write(tmp_path, '[probes."demo.echo"]\nencounter = "enc-9"\n'))
+    assert config.probe_params == {"demo.echo": {"encounter": "enc-9"}}
+
+    class Sink:
+        def add_file(self, name: str, content: bytes, media_type: str) -> str:
+            return name
+
+    class Criterion:
+        id = "XX-01"
+
+    ref = ProbeRef("demo.echo", {"encounter": "criterion", "other": 1})
+    run_probe(ProbeSpec("demo.echo", echo, (), ""), ref, None, Criterion(), Sink(), date(2026, 1, 15),  # type: ignore[arg-type]
+              30.0, config)
+    assert seen == {"encounter": "enc-9", "other": 1}
+
+
+def test_a_malformed_probes_table_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(TargetError):
+        load_target(write(tmp_path, '[probes]\n"demo.echo" = 3\n'))

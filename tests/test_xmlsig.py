@@ -131,3 +131,30 @@ def test_expired_certificate_is_an_indeterminate_period_not_a_broken_signature(t
     now = verify_xml_signatures(data, name="a.xml", trust=trust).signatures[0]
     assert now.intact is True and now.indication == "INDETERMINATE" and now.sub_indication == "OUT_OF_BOUNDS_NO_POE"
     assert now.signer is not None  # the signature itself verified: only the certificate's period is wrong
+
+
+def test_chain_in_keyinfo_with_the_ca_first_still_finds_the_signer(trust: TrustStore) -> None:
+    key, cert = _facility()
+    issuing = (PKI / "issuing-ca.pem").read_bytes()
+    signed = _sign(_doc(), key, cert)
+    root = etree.fromstring(signed)
+    x509data = root.find(f".//{{{DS}}}X509Data")
+    assert x509data is not None
+    ca = etree.Element(f"{{{DS}}}X509Certificate")
+    ca.text = b"".join(issuing.split(b"\n")[1:-2]).decode()
+    x509data.insert(0, ca)  # KeyInfo is outside SignedInfo: adding a certificate keeps the signature intact
+    report = verify_xml_signatures(etree.tostring(root), name="a.xml", trust=trust)
+    assert report.verdict == "valid", report.signatures[0].message
+    assert "HSBA" in (report.signatures[0].signer or "")
+
+
+def test_an_unsigned_signing_time_is_only_a_claim(trust: TrustStore) -> None:
+    root = etree.fromstring(_sign(_doc(), *_facility()))
+    sig = root.find(f".//{{{DS}}}Signature")
+    assert sig is not None
+    obj = etree.SubElement(sig, f"{{{DS}}}Object")
+    etree.SubElement(obj, "SigningTime").text = "2019-01-01T00:00:00+07:00"
+    report = verify_xml_signatures(etree.tostring(root), name="a.xml", trust=trust)
+    s = report.signatures[0]
+    assert s.signing_time is None and s.details["claimed_signing_time"].startswith("2019-01-01")
+    assert report.verdict == "valid"  # judged now, not at the unsigned claimed moment

@@ -42,13 +42,16 @@ def _patient(ep: bt.Episode, faults: FaultSet) -> dict[str, Any]:
             "denngaybhyt": card.get("to", ""), "noidangkykcbbd": card.get("registered_at", ""), "cccd_so": cccd}
 
 
-def _admission(ep: bt.Episode) -> dict[str, Any]:
+def _admission(ep: bt.Episode, faults: FaultSet) -> dict[str, Any]:
     d = ep.data
+    icd = d.get("icd_main", "")
+    if "record-export-undotted-icd" in faults:
+        icd = icd.replace(".", "")
     return {"sovaovien": d.get("record_number", ep.ma_lk), "loaiba": KIND_CODES.get(ep.encounter["kind"],
                                                                                       str(ep.encounter["kind"])),
             "ngayvaovien": bt.dt12(ep.encounter["started_at"]), "khoa_ma": ep.department,
             "lydovaovien": d.get("reason", ""), "chandoanvaovien": d.get("diagnosis_in", ""),
-            "maicd": d.get("icd_main", "")}
+            "maicd": icd}
 
 
 def record(ep: bt.Episode, faults: FaultSet) -> dict[str, Any]:
@@ -56,7 +59,7 @@ def record(ep: bt.Episode, faults: FaultSet) -> dict[str, Any]:
     d = ep.data
     groups: dict[str, Any] = {
         "ThongTinBenhNhan": _patient(ep, faults),
-        "ThongTinVaoVien": _admission(ep),
+        "ThongTinVaoVien": _admission(ep, faults),
         "ThongTinDieuTri": [{"thoidiem": bt.dt12(e.recorded_at), "loai": e.kind, "noidung": e.text,
                              "nguoithuchien": bt.practice(e.author), "trangthai": e.status} for e in ep.entries],
         "YLenhThuocVatTu": [{"ma": x["code"], "ten": x["name"], "hamluong": x["strength"], "donvitinh": x["unit"],

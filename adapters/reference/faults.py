@@ -108,6 +108,9 @@ FAULTS: tuple[Fault, ...] = (
     _f("record-export-cccd-number", ["XD-11"],
        "Bản trích xuất HSBA ghi cccd_so dạng số (JSON) hoặc bỏ số 0 đầu (XML), làm mất số 0 đứng đầu.",
        "The CV 365 record export writes cccd_so as a number (JSON) or without its leading zeros (XML)."),
+    _f("record-export-undotted-icd", ["XD-12"],
+       "Bản trích xuất HSBA ghi maicd không có dấu chấm (J189 thay vì J18.9).",
+       "The CV 365 record export writes maicd without its dot (J189 instead of J18.9)."),
     # Chữ ký số và tài liệu PDF — signatures and record documents (signatures topic)
     _f("document-unsigned", ["KY-01"],
        "Phiếu kết quả xét nghiệm được phát hành dạng PDF mà không có chữ ký số nào.",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, methods
 
@@ -22,9 +24,13 @@ C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
 
 @functools.cache
-def facility_credentials() -> tuple[bytes, str]:
-    """(private key PEM, certificate PEM) of the reference facility."""
-    return pki_file("facility.key.pem").read_bytes(), pki_file("facility.pem").read_text(encoding="ascii")
+def facility_credentials() -> tuple[rsa.RSAPrivateKey, str]:
+    """(private key, certificate PEM) of the reference facility, loaded once (loading checks the RSA key, which
+    costs far more than a signature)."""
+    key = serialization.load_pem_private_key(pki_file("facility.key.pem").read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("the facility key is not an RSA key")
+    return key, pki_file("facility.pem").read_text(encoding="ascii")
 
 
 def sign_enveloped(root: etree._Element, place: etree._Element, reference: str | None = None) -> etree._Element:

@@ -98,7 +98,7 @@ def bhyt_claim(ctx: ProbeContext) -> ProbeResult:
     (default: the criterion being judged) from the findings that belong to it."""
     criterion = str(ctx.param("criterion") or ctx.criterion_id)
     data, result, encounter_id = claim_of(ctx)
-    ctx.attach(f"giamdinhhs-{encounter_id}.xml", data)
+    ctx.evidence.add_file(f"giamdinhhs-{encounter_id}.xml", data, "application/xml")
     details = _summary(result, criterion)
     details["encounter"] = encounter_id
     if criterion == "XD-08":
