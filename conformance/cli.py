@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, export_cli
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.lint import lint
 from conformance.messages import Msg
@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="chỉ tiêu chí này / only this criterion")
     ap.add_argument("--area", action="append", default=[], metavar="AREA", help="chỉ nhóm này / only this area")
     ap.add_argument("--criteria", type=Path, help="thư mục tiêu chí khác / another criteria folder")
+    ap.add_argument("--attestation", type=Path, metavar="FILE",
+                    help="xác nhận của hội đồng (YAML) / the council's attestation file")
     ap.add_argument("-n", dest="jobs", type=_jobs, default=1, help="số tiến trình / parallel workers")
 
     _add_signing(ap)
@@ -81,10 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     lnt = crit_sub.add_parser("lint", help="kiểm tra danh mục / check the catalogue")
     lnt.add_argument("dir", nargs="?", type=Path)
 
+    _add_attest(sub)
+    _add_verify_signature(sub)
+
     ref = sub.add_parser("reference-emr", help="HSBA tham chiếu / the reference EMR: serve | faults [--json]",
                          add_help=False)
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
+    export_cli.add_parser(sub)
     return parser
 
 
@@ -120,6 +126,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return verify(args.bundle, args.trust)
 
 
+def _add_attest(sub: Any) -> None:
+    attest = sub.add_parser("attest", help="xác nhận của hội đồng / the council's attestation")
+    attest_sub = attest.add_subparsers(dest="attest_command", required=True)
+    init = attest_sub.add_parser("init", help="viết mẫu xác nhận / write an attestation template")
+    init.add_argument("--profile", required=True, help="hồ sơ tiêu chí / criteria profile id")
+    init.add_argument("--out", required=True, type=Path, help="tệp YAML cần ghi / the YAML file to write")
+
+
+def cmd_attest(args: argparse.Namespace) -> int:
+    from conformance.attestation_template import template
+
+    catalogue = load_catalogue()
+    profile = catalogue.profiles.get(args.profile)
+    if profile is None:
+        known = ", ".join(sorted(catalogue.profiles))
+        say(Msg(f"không có hồ sơ tiêu chí '{args.profile}' (có: {known})",
+                f"no profile '{args.profile}' (known: {known})"), sys.stderr)
+        return EXIT_USAGE
+    text = template(catalogue, profile, today_in_vietnam())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    count = text.count("\n  - id: ")
+    say(Msg(f"Đã ghi mẫu xác nhận ({count} tiêu chí) vào {args.out}",
+            f"Attestation template ({count} criteria) written to {args.out}"))
+    return 0
+
+
+def _add_verify_signature(sub: Any) -> None:
+    from conformance import verify_signature
+
+    verify_signature.add_parser(sub)
+
+
+def cmd_verify_signature(args: argparse.Namespace) -> int:
+    from conformance import verify_signature
+
+    code: int = verify_signature.run(args)
+    return code
+
+
 def _reference(module: str) -> Any:
     return importlib.import_module(f"{REFERENCE}.{module}")
 
@@ -149,6 +195,10 @@ def cmd_criteria(args: argparse.Namespace) -> int:
         print(f"  Hiệu lực / In force: {applies}")
         for ref in criterion.probes:
             print(f"  Phép thử / Probe: {ref.probe} {json.dumps(ref.params, ensure_ascii=False) if ref.params else ''}")
+        if criterion.parameters:
+            print(f"  Ngưỡng / Parameters: {json.dumps(criterion.parameters, ensure_ascii=False)}")
+        if criterion.evidence_required:
+            print(f"  Bằng chứng / Evidence: {criterion.evidence_required.vi}\n    {criterion.evidence_required.en}")
         print(f"  Ghi chú: {criterion.notes.vi}\n  Notes: {criterion.notes.en}")
         return 0
     criteria = catalogue.ordered()
@@ -176,13 +226,19 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_reference(args)
         if args.command == "verify":
             return cmd_verify(args)
+        if args.command == "attest":
+            return cmd_attest(args)
+        if args.command == "verify-signature":
+            return cmd_verify_signature(args)
+        if args.command == "validate-export":
+            return export_cli.run(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)
             return code
         return appraise(Appraisal(target=args.target, out=args.out, on=on, profile=args.profile, only=args.only,
                                   areas=args.area, jobs=args.jobs, criteria_dir=args.criteria,
-                                  signing=_signing(args)))
+                                  attestation=args.attestation, signing=_signing(args)))
     except CriteriaError as exc:
         say(Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}"), sys.stderr)
         return EXIT_USAGE

@@ -24,11 +24,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conformance.adapters.protocol import Adapter
 from conformance.messages import Msg
 from conformance.verdicts import Verdict
+
+if TYPE_CHECKING:
+    from conformance.target import TargetConfig
 
 
 @dataclass
@@ -84,8 +87,9 @@ class ProbeContext:
     """Everything a probe may use: the adapter, its parameters, evidence, fresh test data."""
 
     def __init__(self, adapter: Adapter, params: dict[str, Any], criterion_id: str,
-                 evidence: EvidenceSink, appraisal_date: date) -> None:
+                 evidence: EvidenceSink, appraisal_date: date, target: TargetConfig | None = None) -> None:
         self.adapter = adapter
+        self.target = target  # the target file's settings (trust store, sample export encounters), when known
         self.params = params
         self.criterion_id = criterion_id
         self.evidence = evidence

@@ -7,6 +7,8 @@
     ca_file = "pki/root-ca.pem"      # trust anchor for HTTPS, relative to this file (omit: system store)
     connect_timeout = 5              # seconds
     read_timeout = 20                # seconds
+    trust = "trust"                  # CA folder judging the target's signatures, relative to this file, or
+                                     # "test-pki" (the project's test PKI: demo and tests only); omit: none trusted
 
     [facility]                       # shown in the report
     name = "Bệnh viện X"
@@ -22,8 +24,12 @@
 
     [exports]
     folder = "exports"               # relative to this file
+    encounters = ["enc-1", "enc-2"]  # finished episodes whose exports (BHYT claim, CV 365 record) are checked
 
     [adapter_options]                # anything the adapter itself needs
+
+    [probes."exports.bhyt_claim"]    # the facility's own values for a probe's parameters (they override the
+    encounter = "enc-1"              # criterion's `with`), e.g. which finished episode a probe exports
 
 Passwords never appear in the file: only the names of the environment variables that hold them.
 """
@@ -40,6 +46,9 @@ from typing import Any, cast
 
 from conformance.adapters.protocol import Adapter
 from conformance.messages import Msg
+from conformance.trust import TrustStore, TrustStoreError
+
+TEST_PKI = "test-pki"  # the [target] trust value naming the project's own test PKI
 
 # Built-in adapters, by name. Resolved lazily so the engine imports no specific adapter.
 BUILTIN_ADAPTERS = {
@@ -77,6 +86,19 @@ class TargetConfig:
     facility: dict[str, Any] = field(default_factory=dict)
     product: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    trust: str | None = None  # "test-pki", or the absolute path of a trust folder; None: nothing trusted
+    export_encounters: tuple[str, ...] = ()
+    probe_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # probe name → parameters
+
+    def trust_store(self) -> TrustStore | None:
+        """The trust store the target file names (None when it names none). Raises :class:`TargetError`
+        when the folder cannot be used."""
+        if self.trust is None:
+            return None
+        try:
+            return TrustStore.test_pki() if self.trust == TEST_PKI else TrustStore.load(self.trust)
+        except TrustStoreError as exc:
+            raise TargetError(exc.message) from None
 
     def secrets(self) -> set[str]:
         return {a.password for a in self.accounts.values() if a.password}
@@ -131,13 +153,29 @@ def load_target(path: str | Path, environ: Mapping[str, str] | None = None) -> T
         env_name = acc.get("password_env")
         accounts[role] = RoleAccount(role, acc["username"], env_name, env.get(env_name) if env_name else None)
 
+    trust = target.get("trust")
+    if trust is not None and (not isinstance(trust, str) or not trust):
+        raise _err(f"{path}: [target] trust phải là \"{TEST_PKI}\" hoặc một thư mục",
+                   f"{path}: [target] trust must be \"{TEST_PKI}\" or a folder")
+    if trust is not None and trust != TEST_PKI:
+        trust = str((base / trust).resolve())
     exports = data.get("exports") or {}
     folder = (base / exports["folder"]).resolve() if exports.get("folder") else None
+    encounters = exports.get("encounters", [])
+    if not isinstance(encounters, list) or not all(isinstance(e, str) and e for e in encounters):
+        raise _err(f"{path}: [exports] encounters phải là danh sách mã đợt điều trị",
+                   f"{path}: [exports] encounters must be a list of encounter ids")
+    probe_params = data.get("probes") or {}
+    if not isinstance(probe_params, dict) or not all(isinstance(v, dict) for v in probe_params.values()):
+        raise _err(f"{path}: [probes] phải gồm các bảng [probes.\"tên.phép_thử\"]",
+                   f"{path}: [probes] must hold tables [probes.\"probe.name\"]")
     return TargetConfig(
         path=path.resolve(), name=str(target.get("name") or target["base_url"]), adapter=target["adapter"],
         base_url=target["base_url"], verify=verify, timeout=timeout, accounts=accounts,
         export_folder=folder, facility=dict(data.get("facility") or {}),
-        product=dict(data.get("product") or {}), options=dict(data.get("adapter_options") or {}))
+        product=dict(data.get("product") or {}), options=dict(data.get("adapter_options") or {}),
+        trust=trust, export_encounters=tuple(encounters),
+        probe_params={str(k): dict(v) for k, v in probe_params.items()})
 
 
 def make_adapter(config: TargetConfig) -> Adapter:

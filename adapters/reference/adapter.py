@@ -18,10 +18,12 @@ from conformance.adapters.protocol import (
     AuditChainReport,
     AuditEvent,
     Capability,
+    Document,
     Encounter,
     Endpoint,
     Entry,
     Patient,
+    PatientConfirmation,
     TargetSession,
     Unsupported,
 )
@@ -34,7 +36,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS,
+    Capability.ANONYMOUS, Capability.DOCUMENTS, Capability.PATIENT_CONFIRMATION, Capability.EXPORTS,
     # live-system operations (adapter_live.py)
     Capability.TEMPORARY_PATIENTS, Capability.PRESCRIPTIONS, Capability.RETENTION, Capability.TRANSPORT,
     Capability.CREDENTIALS_IN_URL, Capability.ACCESS_WINDOWS,
@@ -147,6 +149,35 @@ class ReferenceSession(LiveOperations, TargetSession):
 
     def verify_audit_chain(self) -> AuditChainReport:
         return mapping.check_chain(self._events({}))
+
+    # documents --------------------------------------------------------------------------------------
+    def list_documents(self, encounter_id: str) -> list[Document]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/documents")
+        return [mapping.document(d) for d in mapping.items(data, "documents", "document list")]
+
+    def get_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}").body
+
+    def print_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}/print").body
+
+    def discharge_encounter(self, encounter_id: str) -> Encounter:
+        return mapping.encounter(self._obj("POST", f"/api/encounters/{_seg(encounter_id)}/discharge", json={}))
+
+    def confirm_document_as_patient(self, document_id: str, method: str) -> PatientConfirmation:
+        return mapping.confirmation(self._obj("POST", f"/api/documents/{_seg(document_id)}/patient-confirmations",
+                                              json={"method": method}))
+
+    def patient_confirmations(self, encounter_id: str) -> list[PatientConfirmation]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/patient-confirmations")
+        return [mapping.confirmation(c) for c in mapping.items(data, "confirmations", "patient confirmations")]
+
+    # data exports -----------------------------------------------------------------------------------
+    def export_claim(self, encounter_id: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/bhyt").body
+
+    def export_record(self, encounter_id: str, fmt: str) -> bytes:
+        return self._send("GET", f"/api/encounters/{_seg(encounter_id)}/exports/cv365", params={"format": fmt}).body
 
     # session ----------------------------------------------------------------------------------------
     def logout(self) -> None:

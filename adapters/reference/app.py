@@ -15,7 +15,10 @@ from conformance.adapters.reference import (
     routes_audit,
     routes_auth,
     routes_clinical,
+    routes_confirmations,
+    routes_documents,
     routes_entries,
+    routes_exports,  # data exports (BHYT claim, CV 365 record)
     routes_fhir,
     routes_live,
     security_headers,
@@ -49,7 +52,8 @@ def create_app(db_path: Path, fault_set: FaultSet, lockout_seconds: int = 300) -
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STATE_KEY] = ServerState(Path(db_path), fault_set, Policy(fault_set), lockout_seconds)
-    for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_fhir):
+    for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_exports, routes_documents,
+                   routes_confirmations, routes_fhir):
         app.register_blueprint(module.bp)
     routes_live.register(app)
     security_headers.install(app)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conformance.adapters.reference import live_schema
+from conformance.adapters.reference.claims import SCHEMA as EPISODE_SCHEMA
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
@@ -127,7 +128,7 @@ def initialise(path: Path) -> bool:
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA + live_schema.SCHEMA)
+        conn.executescript(SCHEMA + EPISODE_SCHEMA + live_schema.SCHEMA)
         (count,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
         return bool(count == 0)
     finally:

@@ -25,10 +25,10 @@ from conformance.adapters.reference.web import (
 bp = Blueprint("auth", __name__)
 
 CAPABILITIES = ("patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
-                "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous",
-                # live-system features
-                "temporary-patients", "prescriptions", "retention", "transport", "credentials-in-url",
-                "access-windows")
+                "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous", "exports")
+CAPABILITIES = (*CAPABILITIES, "documents", "patient-confirmation")  # signatures topic
+CAPABILITIES = (*CAPABILITIES, "temporary-patients", "prescriptions", "retention", "transport",  # live-system topic
+                "credentials-in-url", "access-windows")
 
 
 @bp.post("/api/auth/login")

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from conformance.adapters.reference import audit, records
+from conformance.adapters.reference import audit, claims_seed, records
 from conformance.adapters.reference.accounts import ACCOUNTS, DEPARTMENTS, AccountSpec
 from conformance.adapters.reference.auth import hash_password
 from conformance.adapters.reference.db import utc_now, write_tx
@@ -62,3 +62,5 @@ def seed(conn: sqlite3.Connection, passwords: Mapping[str, str]) -> None:
                                              author=author.user_id, recorded_at=utc_now())
                 audit.append(conn, no_faults, audit.Actor(author.user_id, author.username, author.role, None),
                              "create", "success", object_type="entry", object_id=entry.id, detail="seed")
+        doctor = by_key["bac_si"]
+        claims_seed.seed_samples(conn, audit.Actor(doctor.user_id, doctor.username, doctor.role, None))

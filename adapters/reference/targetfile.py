@@ -7,6 +7,7 @@ from pathlib import Path
 
 import conformance
 from conformance.adapters.reference.accounts import ACCOUNTS, FACILITY_CODE, FACILITY_NAME, REFERENCE_NAME
+from conformance.adapters.reference.claims_seed import SAMPLE_EXPORT_ENCOUNTERS
 
 
 def _s(value: str) -> str:
@@ -31,6 +32,7 @@ def target_toml(base_url: str, ca_file: str | Path | None, adapter: str = "refer
     lines += [
         "connect_timeout = 5",
         "read_timeout = 20",
+        'trust = "test-pki"  # signatures by the test PKI are trusted: the reference EMR signs with it',
         "",
         "[facility]",
         f"name = {_s(FACILITY_NAME)}",
@@ -39,6 +41,13 @@ def target_toml(base_url: str, ca_file: str | Path | None, adapter: str = "refer
         "[product]",
         f"name = {_s(REFERENCE_NAME)}",
         f"version = {_s(conformance.__version__)}",
+        "",
+        "[exports]",
+        f"encounters = [{', '.join(_s(e) for e in SAMPLE_EXPORT_ENCOUNTERS)}]",
+        "",
+        "# The BHYT claim probe exports the referred sample episode (its claim carries the most tables: XML13).",
+        '[probes."exports.bhyt_claim"]',
+        f"encounter = {_s(SAMPLE_EXPORT_ENCOUNTERS[1])}",
     ]
     if adapter == "fhir":
         lines += ["", "[adapter_options]", 'auth = "oauth2"']

@@ -1,6 +1,7 @@
 """The built-in probes, one module per area. Importing this package registers them."""
 
-from conformance.probes import access, audit, integrity  # noqa: F401
+import conformance.probes.cv365  # noqa: F401  (CV 365 record export)
+from conformance.probes import access, audit, documents, exports, integrity, signatures  # noqa: F401
 
 # isort: off
 from conformance.probes import access_hours, attribution, bad_input, identity, prescriptions, retention  # noqa: F401
