@@ -205,7 +205,8 @@ def test_the_reference_emr_through_its_fhir_facade(tmp_path: Path) -> None:
     # retention, access hours
     for cid in ("DD-03", "DT-01", "DT-02", "LT-01", "LT-02", "PQ-06"):
         assert got[cid] == "indeterminate", (cid, got[cid])
-    assert {v for v in got.values()} <= {"pass", "indeterminate"}, got
+    broken = {cid: v for cid, v in got.items() if v in ("fail", "warn", "error")}
+    assert not broken, broken  # other areas (exports, signatures...) are indeterminate or manual-pending here
     assert proc.returncode == (0 if set(got.values()) == {"pass"} else 4), proc.stdout + proc.stderr
 
 
