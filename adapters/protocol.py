@@ -47,11 +47,12 @@ class Capability:
     ANONYMOUS = "anonymous"  # send requests with no credentials at all
     DOCUMENTS = "documents"  # list / fetch record documents
     EXPORTS = "exports"  # produce data exports
+    PATIENT_CONFIRMATION = "patient-confirmation"  # patients confirm documents (OTP, biometrics, e-signature)
 
     ALL: ClassVar[tuple[str, ...]] = (
         PATIENTS, ENCOUNTERS, ENTRIES, ENTRY_VERSIONS, ENTRY_EDIT, ENTRY_DELETE, ENTRY_CANCEL,
         ENTRY_SIGN, AUDIT_READ, AUDIT_TAMPER, AUDIT_CHAIN, LOGIN, LOGOUT, ANONYMOUS, DOCUMENTS,
-        EXPORTS,
+        EXPORTS, PATIENT_CONFIRMATION,
     )
 
 
@@ -182,6 +183,26 @@ class Document:
     title: str
     media_type: str
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    doc_type: str | None = None  # the form it follows (e.g. phieu-dieu-tri), as the signing policy names it
+    created_at: datetime | None = None  # server time of issue
+    author: str | None = None
+    sha256: str | None = None  # hex digest of the document's bytes, as the target records it
+
+
+@dataclass(frozen=True)
+class PatientConfirmation:
+    """A patient's (or representative's) confirmation of a document by biometrics, OTP or an e-signature
+    (TT 13/2025 Đ3), with the evidence the target keeps of it."""
+
+    id: str
+    encounter_id: str | None
+    document_id: str | None  # what was confirmed
+    method: str  # otp | biometric | e-signature | digital-signature
+    confirmed_by: str | None  # patient | representative (and who)
+    confirmed_at: datetime | None  # server time
+    evidence: dict[str, Any] = field(default_factory=dict)  # method-specific record (e.g. OTP transaction)
+    document_sha256: str | None = None  # hash of the document as confirmed
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -282,6 +303,22 @@ class TargetSession(abc.ABC):
 
     def get_document(self, document_id: str) -> bytes:
         raise self._unsupported(Capability.DOCUMENTS)
+
+    def print_document(self, document_id: str) -> bytes:
+        """The copy of a document for printing (paper converted from the electronic record: NĐ 137/2024 Đ5)."""
+        raise self._unsupported(Capability.DOCUMENTS)
+
+    def discharge_encounter(self, encounter_id: str) -> Encounter:
+        """Discharge the patient (ra viện): the record is completed and signed by the facility."""
+        raise self._unsupported(Capability.DOCUMENTS)
+
+    def confirm_document_as_patient(self, document_id: str, method: str) -> PatientConfirmation:
+        """Have the patient confirm a document by ``method`` (the target's own test flow: e.g. an OTP sent to
+        the patient's registered phone and entered back). Capability ``patient-confirmation``."""
+        raise self._unsupported(Capability.PATIENT_CONFIRMATION)
+
+    def patient_confirmations(self, encounter_id: str) -> list[PatientConfirmation]:
+        raise self._unsupported(Capability.PATIENT_CONFIRMATION)
 
     # data exports (Capability.EXPORTS)
     def export_claim(self, encounter_id: str) -> bytes:

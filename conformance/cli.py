@@ -64,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="chỉ tiêu chí này / only this criterion")
     ap.add_argument("--area", action="append", default=[], metavar="AREA", help="chỉ nhóm này / only this area")
     ap.add_argument("--criteria", type=Path, help="thư mục tiêu chí khác / another criteria folder")
+    ap.add_argument("--attestation", type=Path, metavar="FILE",
+                    help="xác nhận của hội đồng (YAML) / the council's attestation file")
     ap.add_argument("-n", dest="jobs", type=_jobs, default=1, help="số tiến trình / parallel workers")
+
+    _add_signing(ap)
+    _add_verify(sub)
 
     crit = sub.add_parser("criteria", help="danh mục tiêu chí / the criteria catalogue")
     crit_sub = crit.add_subparsers(dest="criteria_command", required=True)
@@ -78,12 +83,87 @@ def build_parser() -> argparse.ArgumentParser:
     lnt = crit_sub.add_parser("lint", help="kiểm tra danh mục / check the catalogue")
     lnt.add_argument("dir", nargs="?", type=Path)
 
+    _add_attest(sub)
+    _add_verify_signature(sub)
+
     ref = sub.add_parser("reference-emr", help="HSBA tham chiếu / the reference EMR: serve | faults [--json]",
                          add_help=False)
     ref.add_argument("reference_args", nargs=argparse.REMAINDER,
                      help="serve [--host] [--port] [--db] [--fault NAME ...] | faults [--json]")
     export_cli.add_parser(sub)
     return parser
+
+
+def _add_signing(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--sign-with", type=Path, metavar="FILE.p12",
+                    help="ký report.pdf và manifest bằng chứng thư này / sign report.pdf and the manifest with it")
+    ap.add_argument("--sign-pass-env", metavar="VAR",
+                    help="biến môi trường chứa mật khẩu PKCS#12 / environment variable holding the PKCS#12 password")
+    ap.add_argument("--tsa-url", metavar="URL", help="máy chủ dấu thời gian RFC 3161 / RFC 3161 timestamp server")
+
+
+def _signing(args: argparse.Namespace) -> Any:
+    if args.sign_with is None:
+        if args.sign_pass_env or args.tsa_url:
+            say(Msg("--sign-pass-env/--tsa-url cần --sign-with", "--sign-pass-env/--tsa-url need --sign-with"),
+                sys.stderr)
+            raise SystemExit(EXIT_USAGE)
+        return None
+    from conformance.report_sign import SigningOptions
+
+    return SigningOptions(p12=args.sign_with, password_env=args.sign_pass_env, tsa_url=args.tsa_url)
+
+
+def _add_verify(sub: Any) -> None:
+    ver = sub.add_parser("verify", help="kiểm tra gói bằng chứng / check an evidence bundle (hashes, signatures)")
+    ver.add_argument("bundle", type=Path, help="bundle.zip")
+    ver.add_argument("--trust", type=Path, metavar="DIR", help="thư mục tin cậy / trust folder (CAs, crl/, ocsp/)")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from conformance.verify_bundle import run as verify
+
+    return verify(args.bundle, args.trust)
+
+
+def _add_attest(sub: Any) -> None:
+    attest = sub.add_parser("attest", help="xác nhận của hội đồng / the council's attestation")
+    attest_sub = attest.add_subparsers(dest="attest_command", required=True)
+    init = attest_sub.add_parser("init", help="viết mẫu xác nhận / write an attestation template")
+    init.add_argument("--profile", required=True, help="hồ sơ tiêu chí / criteria profile id")
+    init.add_argument("--out", required=True, type=Path, help="tệp YAML cần ghi / the YAML file to write")
+
+
+def cmd_attest(args: argparse.Namespace) -> int:
+    from conformance.attestation_template import template
+
+    catalogue = load_catalogue()
+    profile = catalogue.profiles.get(args.profile)
+    if profile is None:
+        known = ", ".join(sorted(catalogue.profiles))
+        say(Msg(f"không có hồ sơ tiêu chí '{args.profile}' (có: {known})",
+                f"no profile '{args.profile}' (known: {known})"), sys.stderr)
+        return EXIT_USAGE
+    text = template(catalogue, profile, today_in_vietnam())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    count = text.count("\n  - id: ")
+    say(Msg(f"Đã ghi mẫu xác nhận ({count} tiêu chí) vào {args.out}",
+            f"Attestation template ({count} criteria) written to {args.out}"))
+    return 0
+
+
+def _add_verify_signature(sub: Any) -> None:
+    from conformance import verify_signature
+
+    verify_signature.add_parser(sub)
+
+
+def cmd_verify_signature(args: argparse.Namespace) -> int:
+    from conformance import verify_signature
+
+    code: int = verify_signature.run(args)
+    return code
 
 
 def _reference(module: str) -> Any:
@@ -115,6 +195,10 @@ def cmd_criteria(args: argparse.Namespace) -> int:
         print(f"  Hiệu lực / In force: {applies}")
         for ref in criterion.probes:
             print(f"  Phép thử / Probe: {ref.probe} {json.dumps(ref.params, ensure_ascii=False) if ref.params else ''}")
+        if criterion.parameters:
+            print(f"  Ngưỡng / Parameters: {json.dumps(criterion.parameters, ensure_ascii=False)}")
+        if criterion.evidence_required:
+            print(f"  Bằng chứng / Evidence: {criterion.evidence_required.vi}\n    {criterion.evidence_required.en}")
         print(f"  Ghi chú: {criterion.notes.vi}\n  Notes: {criterion.notes.en}")
         return 0
     criteria = catalogue.ordered()
@@ -140,6 +224,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             return cmd_criteria(args)
         if args.command == "reference-emr":
             return cmd_reference(args)
+        if args.command == "verify":
+            return cmd_verify(args)
+        if args.command == "attest":
+            return cmd_attest(args)
+        if args.command == "verify-signature":
+            return cmd_verify_signature(args)
         if args.command == "validate-export":
             return export_cli.run(args)
         on = args.date or today_in_vietnam()
@@ -147,7 +237,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)
             return code
         return appraise(Appraisal(target=args.target, out=args.out, on=on, profile=args.profile, only=args.only,
-                                  areas=args.area, jobs=args.jobs, criteria_dir=args.criteria))
+                                  areas=args.area, jobs=args.jobs, criteria_dir=args.criteria,
+                                  attestation=args.attestation, signing=_signing(args)))
     except CriteriaError as exc:
         say(Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}"), sys.stderr)
         return EXIT_USAGE

@@ -59,6 +59,7 @@ class Criterion:
     notes: Msg
     evidence_required: Msg | None = None
     source: str = ""  # the file it was loaded from, for messages
+    parameters: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # facility-configurable
 
     @property
     def mandatory(self) -> bool:
@@ -76,6 +77,8 @@ class Criterion:
         }
         if self.evidence_required:
             data["evidence_required"] = self.evidence_required.to_json()
+        if self.parameters:
+            data["parameters"] = dict(self.parameters)
         return data
 
 
@@ -101,8 +104,15 @@ class Profile:
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on and (self.in_force_to is None or on <= self.in_force_to)
 
+    def overlaps(self, criterion: Criterion) -> bool:
+        """Whether the criterion's dates of force meet the profile's: a criterion whose basis lapsed before
+        the profile began (or entered force after it ended) never belongs to it."""
+        if criterion.applies_to and criterion.applies_to < self.in_force_from:
+            return False
+        return not (self.in_force_to and criterion.applies_from > self.in_force_to)
+
     def selects(self, criterion: Criterion) -> bool:
-        if criterion.id in self.exclude:
+        if criterion.id in self.exclude or not self.overlaps(criterion):
             return False
         if self.ids is not None and criterion.id in self.ids:
             return True

@@ -29,6 +29,11 @@ def suffix_for(media_type: str) -> str:
     return _SUFFIX_BY_MEDIA.get(media_type.split(";")[0].strip().lower(), ".bin")
 
 
+def object_path(digest: str, suffix: str) -> str:
+    """Where a blob of SHA-256 ``digest`` lives inside the report bundle."""
+    return f"{EVIDENCE_DIR}/{digest[:2]}/{digest}{suffix}"
+
+
 class EvidenceStore:
     """Blobs under ``out_dir/evidence/objects``; paths returned are relative to ``out_dir``
     (the root of the report bundle)."""
@@ -40,7 +45,7 @@ class EvidenceStore:
 
     def put(self, content: bytes, suffix: str = ".bin") -> str:
         digest = hashlib.sha256(content).hexdigest()
-        rel = f"{EVIDENCE_DIR}/{digest[:2]}/{digest}{suffix}"
+        rel = object_path(digest, suffix)
         path = self.out_dir / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import traceback
 from datetime import date
 
 from conformance.adapters.protocol import Adapter, Refused, TargetFailure, Unsupported
+from conformance.attestation import Attestation
 from conformance.criteria_model import Criterion, ProbeRef
 from conformance.evidence import CriterionEvidence, EvidenceStore
 from conformance.http import recording
@@ -18,7 +19,7 @@ from conformance.messages import Msg
 from conformance.probe_api import CannotDecide, ProbeContext, ProbeResult, ProbeSpec, json_bytes, registered_probes
 from conformance.results import CriterionResult, ProbeRun
 from conformance.target import TargetConfig
-from conformance.verdicts import Verdict, roll_up_probes
+from conformance.verdicts import VERDICT_LABELS, Verdict, roll_up_probes
 
 DEFAULT_BUDGET_S = 120.0  # wall-clock budget of one probe, enforced before each request it makes
 
@@ -65,7 +66,10 @@ def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Crite
 
 
 def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore, on: date, *,
-                    budget_s: float = DEFAULT_BUDGET_S, target: TargetConfig | None = None) -> CriterionResult:
+                    budget_s: float = DEFAULT_BUDGET_S, attestation: Attestation | None = None,
+                    target: TargetConfig | None = None) -> CriterionResult:
+    """Run the criterion's probes and, for a manual or mixed one, merge the council's attestation:
+    both must pass; without an attestation the criterion stays ``manual-pending``."""
     started = time.monotonic()
     runs: list[ProbeRun] = []
     probes = registered_probes()
@@ -92,12 +96,38 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
                              (time.monotonic() - t0) * 1000, list(evidence.paths)))
 
     verdicts = [r.verdict for r in runs]
-    if criterion.method in ("manual", "mixed"):
-        verdicts.append(Verdict.MANUAL_PENDING)
+    if criterion.method == "automated":
+        attestation = None
+    else:
+        verdicts.append(attestation.verdict if attestation else Verdict.MANUAL_PENDING)
     verdict = roll_up_probes(verdicts, mandatory=criterion.mandatory)
+    if (attestation and attestation.verdict is Verdict.NOT_APPLICABLE
+            and verdict not in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR)):
+        verdict = Verdict.NOT_APPLICABLE  # the council found the criterion does not apply to this facility
     evidence_paths = list(dict.fromkeys(p for r in runs for p in r.evidence))
-    return CriterionResult(criterion, verdict, _message(verdict, runs), evidence_paths, runs,
-                           (time.monotonic() - started) * 1000)
+    message = _message(verdict, runs)
+    if attestation:
+        evidence_paths += [e.path for e in attestation.evidence if e.path not in evidence_paths]
+        message = _with_attestation(message if runs else None, attestation,
+                                    council_decides=verdict is attestation.verdict
+                                    or (verdict is Verdict.WARN and attestation.verdict is Verdict.FAIL))
+    return CriterionResult(criterion, verdict, message, evidence_paths, runs, (time.monotonic() - started) * 1000,
+                           attestation.to_json() if attestation else None)
+
+
+def _with_attestation(probes_message: Msg | None, attestation: Attestation, *, council_decides: bool) -> Msg:
+    """The council's finding and the probes' message; whichever decided the verdict comes first."""
+    label = VERDICT_LABELS[attestation.verdict]
+    by = f" ({attestation.by})" if attestation.by else ""
+    when = attestation.date.isoformat()
+    extra = f" {attestation.reason}" if attestation.reason else (f" {attestation.notes}" if attestation.notes else "")
+    vi = f"Hội đồng xác nhận ngày {when}{by}: {label.vi}.{extra}"
+    en = f"Council attestation of {when}{by}: {label.en}.{extra}"
+    if probes_message is None:
+        return Msg(vi, en)
+    if council_decides:
+        return Msg(f"{vi} Phép thử: {probes_message.vi}", f"{en} Probes: {probes_message.en}")
+    return Msg(f"Phép thử: {probes_message.vi} {vi}", f"Probes: {probes_message.en} {en}")
 
 
 def _message(verdict: Verdict, runs: list[ProbeRun]) -> Msg:

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 from conformance.adapters.protocol import Adapter
+from conformance.attestation import AttestationError, AttestationSet, load_attestation
+from conformance.coverage import write_coverage
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.criteria_model import Catalogue, Criterion
 from conformance.evidence import EVIDENCE_DIR, EvidenceStore
@@ -42,6 +44,7 @@ class RunState:
     store: EvidenceStore
     progress: bool
     started: datetime
+    attestation: AttestationSet | None = None
     _adapter: Adapter | None = None
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     collected: int = 0
@@ -73,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--hsba-area", action="append", default=[], metavar="AREA",
                     help="check only this area (repeatable)")
     group.addoption("--hsba-progress", action="store_true", help="print one line per criterion as it is judged")
+    group.addoption("--hsba-attestation", metavar="FILE",
+                    help="the council's attestation (YAML) for manual and mixed criteria")
 
 
 def _usage(message: Msg) -> pytest.UsageError:
@@ -98,6 +103,12 @@ def pytest_configure(config: pytest.Config) -> None:
         selection = select(catalogue, on, profile_id=config.getoption("hsba_profile"),
                            only=config.getoption("only"), areas=config.getoption("hsba_area"))
         target = load_target(target_file)
+        attestation_file = config.getoption("hsba_attestation")
+        attestation = (load_attestation(Path(attestation_file), catalogue, selection.profile)
+                       if attestation_file else None)
+    except AttestationError as exc:
+        raise _usage(Msg(f"Tệp xác nhận của hội đồng có lỗi:\n{exc}",
+                         f"The council's attestation file has problems:\n{exc}")) from None
     except CriteriaError as exc:
         raise _usage(Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}")) from None
     except (SelectionError, TargetError) as exc:
@@ -110,7 +121,13 @@ def pytest_configure(config: pytest.Config) -> None:
         # a new run's evidence starts empty, so that every file in it belongs to this run's results
         shutil.rmtree(out_dir / EVIDENCE_DIR, ignore_errors=True)
     state = RunState(catalogue, selection, target, out_dir, EvidenceStore(out_dir, target.secrets()),
-                     bool(config.getoption("hsba_progress")), datetime.now(UTC))
+                     bool(config.getoption("hsba_progress")), datetime.now(UTC), attestation)
+    if attestation is not None:
+        try:  # the bundle carries the attestation and every file it attaches
+            attestation.store(state.store)
+        except (AttestationError, OSError) as exc:
+            raise _usage(Msg(f"Không sao chép được bằng chứng của hội đồng: {exc}",
+                             f"Cannot copy the council's evidence: {exc}")) from None
     config.stash[STATE] = state
     config.pluginmanager.register(ResultsCollector(config, state), "hsba-results")
 
@@ -128,8 +145,9 @@ class CriterionItem(pytest.Item):
 
     def runtest(self) -> None:
         state = self.config.stash[STATE]
+        attested = state.attestation.entries.get(self.criterion.id) if state.attestation else None
         result = check_criterion(self.criterion, state.adapter(), state.store, state.selection.appraisal_date,
-                                 target=state.target)
+                                 attestation=attested, target=state.target)
         self.user_properties.append((RESULT_KEY, result.to_json()))
         _allure(self, result, state)
         text = f"{result.verdict.value}: {result.message.vi} / {result.message.en}"
@@ -230,9 +248,18 @@ class ResultsCollector:
             notices.append(Msg(
                 f"Lần chạy chỉ đánh giá {len(results)}/{len(state.selection.applied)} tiêu chí của hồ sơ.",
                 f"This run judged {len(results)} of the profile's {len(state.selection.applied)} criteria."))
+        attestation = state.attestation
+        if attestation is not None and attestation.example:
+            notices.append(Msg(
+                "Bản xác nhận của hội đồng dùng trong lần chạy này là VÍ DỤ đi kèm công cụ, "
+                "không phải của hội đồng thật.",
+                "The council attestation used in this run is the EXAMPLE shipped with the tool, not a real council's."))
         document = results_document(state.selection, results, target=state.target.describe(),
-                                    started=state.started, finished=datetime.now(UTC), notices=notices)
+                                    started=state.started, finished=datetime.now(UTC), notices=notices,
+                                    council=attestation.council if attestation else [],
+                                    attestation=attestation.summary_json() if attestation else None)
         path = write_results(document, state.out_dir)
+        write_coverage(state.selection, document["criteria"], state.out_dir)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             label = document["summary"]["overall_label"]

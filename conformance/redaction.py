@@ -100,3 +100,29 @@ def redact_body(body: bytes, media_type: str, secrets: Iterable[str] = ()) -> tu
         pairs = parse_qsl(text, keep_blank_values=True)
         text = urlencode([(k, REDACTED if k.lower() in SECRET_FIELDS else v) for k, v in pairs])
     return scrub_text(text, known).encode(), found
+
+
+# Patient identifiers in what people read (report.html / report.pdf) -------------------------------------------
+# CCCD: 12 digits; BHYT card number: 2 letters, then 13 digits (QĐ 1666/QĐ-BHXH: object code, benefit level,
+# province, number); a person's name after a label such as "bệnh nhân", "người bệnh", "họ tên", "patient".
+_CCCD_RE = re.compile(r"(?<!\d)(\d{3})\d{7}(\d{2})(?!\d)")
+_BHYT_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})\d{11}(\d{2})(?![A-Za-z0-9])")
+_UPPER = "A-ZÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝĂĐĨŨƠƯẠ-ỸỲ"
+_WORD = rf"[{_UPPER}][^\s\d,.;:()\[\]{{}}\"'/]*"
+_LABEL = r"(?i:(bệnh nhân|người bệnh|họ và tên|họ tên|patient(?:'s)? name|patient))"
+_NAMED_RE = re.compile(rf"{_LABEL}(\s*[:=]?\s*)((?:{_WORD}\s+){{0,4}}{_WORD})")
+
+
+def _mask_word(word: str) -> str:
+    return word[0] + "*" * (len(word) - 1)
+
+
+def mask_identifiers(text: str, names: Iterable[str] = ()) -> str:
+    """Text with patient identifiers masked: CCCD and BHYT card numbers keep their first and last characters,
+    names (known ones, and any after a patient label) keep each word's initial."""
+    text = _CCCD_RE.sub(lambda m: f"{m.group(1)}{'*' * 7}{m.group(2)}", text)
+    text = _BHYT_RE.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text)
+    for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
+        text = text.replace(name, " ".join(_mask_word(w) for w in name.split()))
+    return _NAMED_RE.sub(lambda m: m.group(1) + m.group(2) + " ".join(_mask_word(w) for w in m.group(3).split()),
+                         text)

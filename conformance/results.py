@@ -49,18 +49,21 @@ class CriterionResult:
     evidence: list[str] = field(default_factory=list)
     probes: list[ProbeRun] = field(default_factory=list)
     duration_ms: float = 0.0
+    attestation: dict[str, Any] | None = None  # the council's attestation, as in results.json
 
     def to_json(self) -> dict[str, Any]:
         c = self.criterion
         return {"id": c.id, "title": c.title.to_json(), "area": c.area, "level": c.level, "method": c.method,
                 "verdict": self.verdict.value, "basis": [b.to_json() for b in c.basis],
                 "evidence": list(self.evidence), "message": self.message.to_json(),
-                "probes": [p.to_json() for p in self.probes], "duration_ms": round(self.duration_ms, 1)}
+                "probes": [p.to_json() for p in self.probes], "duration_ms": round(self.duration_ms, 1),
+                "attestation": self.attestation}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], criterion: Criterion) -> CriterionResult:
         return cls(criterion, Verdict(data["verdict"]), Msg.from_json(data["message"]), list(data["evidence"]),
-                   [ProbeRun.from_json(p) for p in data.get("probes") or ()], data.get("duration_ms", 0.0))
+                   [ProbeRun.from_json(p) for p in data.get("probes") or ()], data.get("duration_ms", 0.0),
+                   data.get("attestation"))
 
 
 def summarise(results: list[CriterionResult]) -> dict[str, Any]:
@@ -79,7 +82,9 @@ def summarise(results: list[CriterionResult]) -> dict[str, Any]:
 
 
 def results_document(selection: Selection, results: list[CriterionResult], *, target: dict[str, Any],
-                     started: datetime, finished: datetime, notices: list[Msg] | None = None) -> dict[str, Any]:
+                     started: datetime, finished: datetime, notices: list[Msg] | None = None,
+                     council: list[dict[str, Any]] | None = None,
+                     attestation: dict[str, Any] | None = None) -> dict[str, Any]:
     order = {c.id: i for i, c in enumerate(selection.applied)}
     ordered = sorted(results, key=lambda r: order.get(r.criterion.id, len(order)))
     profile = selection.profile.to_json()
@@ -99,6 +104,8 @@ def results_document(selection: Selection, results: list[CriterionResult], *, ta
         "summary": summarise(ordered),
         "notices": [n.to_json() for n in all_notices],
         "not_in_force": [c.id for c in selection.not_in_force],
+        "council": list(council or []),
+        "attestation": attestation,
         "criteria": [r.to_json() for r in ordered],
     }
 

@@ -16,15 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
+from conformance.attestation import AttestationError, load_attestation
 from conformance.criteria_loader import CriteriaError, load_catalogue
 from conformance.messages import Msg
 from conformance.selection import SelectionError, select
 from conformance.target import TargetError, load_target
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE, VERDICT_LABELS, Overall, Verdict, exit_code
+
+if TYPE_CHECKING:
+    from conformance.report_sign import SigningOptions
 
 
 @dataclass
@@ -37,7 +41,9 @@ class Appraisal:
     areas: Sequence[str] = ()
     jobs: int = 1
     criteria_dir: Path | None = None
+    attestation: Path | None = None  # the council's attestation file
     extra_pytest_args: list[str] = field(default_factory=list)
+    signing: SigningOptions | None = None  # report.pdf + manifest signature (--sign-with); None: unsigned
 
 
 def say(message: Msg, stream: TextIO | None = None) -> None:
@@ -50,6 +56,10 @@ def check_configuration(request: Appraisal) -> Msg | None:
         load_target(request.target)
         catalogue = load_catalogue(request.criteria_dir)
         selection = select(catalogue, request.on, profile_id=request.profile, only=request.only, areas=request.areas)
+        if request.attestation is not None:
+            load_attestation(request.attestation, catalogue, selection.profile)
+    except AttestationError as exc:
+        return Msg(f"Tệp xác nhận của hội đồng có lỗi:\n{exc}", f"The council's attestation file has problems:\n{exc}")
     except CriteriaError as exc:
         return Msg(f"Tệp tiêu chí có lỗi:\n{exc}", f"The criteria files have problems:\n{exc}")
     except (TargetError, SelectionError) as exc:
@@ -71,6 +81,8 @@ def pytest_args(request: Appraisal, workdir: Path) -> list[str]:
         args += ["--hsba-profile", request.profile]
     if request.criteria_dir:
         args += ["--hsba-criteria", str(request.criteria_dir)]
+    if request.attestation:
+        args += ["--hsba-attestation", str(request.attestation)]
     for cid in request.only:
         args += ["--only", cid]
     for area in request.areas:
@@ -87,9 +99,19 @@ def appraise(request: Appraisal) -> int:
     if problem is not None:
         say(problem, sys.stderr)
         return EXIT_USAGE
+    # -- report set (conformance.report_set): the signing certificate is checked before anything runs --
+    from conformance import report_set
+    from conformance.report_sign import SigningError
+    try:
+        signer = report_set.prepare(request.signing)
+    except SigningError as exc:
+        say(exc.message, sys.stderr)
+        return EXIT_USAGE
+    # --
     request = dataclasses.replace(  # the run happens in another folder: every path absolute from here on
         request, target=request.target.resolve(), out=request.out.resolve(),
-        criteria_dir=request.criteria_dir.resolve() if request.criteria_dir else None)
+        criteria_dir=request.criteria_dir.resolve() if request.criteria_dir else None,
+        attestation=request.attestation.resolve() if request.attestation else None)
     request.out.mkdir(parents=True, exist_ok=True)
     results_path = request.out / "results.json"
     results_path.unlink(missing_ok=True)
@@ -104,6 +126,19 @@ def appraise(request: Appraisal) -> int:
         return EXIT_CRASH
     document = json.loads(results_path.read_text(encoding="utf-8"))
     print_summary(document, results_path)
+    # -- report set: report.html, report.pdf (signed when --sign-with), bundle.zip --
+    secrets = load_target(request.target).secrets()
+    if request.signing is not None and request.signing.secret():
+        secrets.add(str(request.signing.secret()))  # the certificate's password is a secret like any other
+    try:
+        written = report_set.write_report_set(request.out, document, signer, secrets)
+    except SigningError as exc:
+        say(exc.message, sys.stderr)
+        return EXIT_CRASH
+    print(f"Báo cáo / Report: {written.html}, {written.pdf}\nGói bằng chứng / Bundle: {written.bundle}")
+    for note in written.notes:
+        say(note)
+    # --
     return exit_code(Overall(document["summary"]["overall"]))
 
 
@@ -114,6 +149,9 @@ def print_summary(document: dict[str, Any], path: Path) -> None:
     label = summary["overall_label"]
     print(f"\nKết luận / Conclusion: {label['vi']} / {label['en']}")
     print(f"Tiêu chí / Criteria: {summary['criteria']} — {counts}")
+    cov = summary["coverage"]
+    print(f"Cách kiểm / Coverage: tự động / automated {cov['automated']}, thủ công / manual {cov['manual']}, "
+          f"kết hợp / mixed {cov['mixed']} (coverage.csv)")
     for criterion in document["criteria"]:
         if criterion["verdict"] in ("fail", "error", "indeterminate", "warn"):
             print(f"  {criterion['id']:<7} {criterion['verdict']:<13} {criterion['message']['vi']}")

@@ -26,7 +26,10 @@ def test_wheel_has_one_top_level_name() -> None:
     names = {str(f) for f in files}
     for expected in ("conformance/adapters/protocol.py", "conformance/adapters/reference/adapter.py",
                      "conformance/_criteria/schema.json", "conformance/_criteria/profiles/tt13-2025.yaml",
-                     "conformance/_fixtures/pki/ca-bundle.pem", "conformance/schemas/results.schema.json"):
+                     "conformance/_fixtures/pki/ca-bundle.pem", "conformance/schemas/results.schema.json",
+                     "conformance/_criteria/profiles/tt46-2018.yaml",
+                     "conformance/_fixtures/attestation/example-tt13-2025.yaml",
+                     "conformance/_fixtures/attestation/evidence/vi-du-quy-che-hsba.md"):
         assert expected in names, expected
 
 

@@ -80,3 +80,24 @@ def test_missing_account_makes_its_criterion_indeterminate(reference: tuple[Refe
     message = results["criteria"][0]["message"]
     assert "tai_khoan_khoa" in message["en"] and "tai_khoan_khoa" in message["vi"]
     assert results["summary"]["overall"] == "undecided"
+
+
+def test_attestation_under_plain_pytest(reference: tuple[ReferenceProcess, Path], tmp_path: Path) -> None:
+    """`--hsba-attestation` with xdist and -m: verdicts merge, the evidence travels, coverage is written."""
+    server, target = reference
+    (tmp_path / "drill.pdf").write_bytes(b"%PDF-1.7 restore drill")
+    (tmp_path / "att.yaml").write_text(
+        'profile: tt13-2025\ndate: 2026-01-10\ncouncil: [{name: "Nguyễn Văn A", role: "Chủ tịch / Chair"}]\n'
+        "attestations:\n  - {id: HT-09, verdict: pass, evidence: [drill.pdf]}\n"
+        "  - {id: BV-01, verdict: fail, notes: chưa có chính sách}\n", encoding="utf-8")
+    proc = _pytest(["--hsba-target", str(target), "--hsba-out", "out", "--hsba-date", DATE, "-n", "2",
+                    "--hsba-attestation", "att.yaml", "-m", "systems or privacy"], tmp_path, server)
+    results = load_results(tmp_path / "out")
+    got = verdicts(results)
+    assert got["HT-09"] == "pass" and got["BV-01"] == "fail" and got["HT-10"] == "manual-pending", got
+    assert proc.returncode == 1  # a failed criterion fails the pytest run
+    ht09 = next(c for c in results["criteria"] if c["id"] == "HT-09")
+    assert (tmp_path / "out" / ht09["attestation"]["evidence"][0]["path"]).read_bytes() == b"%PDF-1.7 restore drill"
+    assert results["council"] == [{"name": "Nguyễn Văn A", "role": "Chủ tịch / Chair"}]
+    rows = (tmp_path / "out" / "coverage.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert {row.split(",", 1)[0] for row in rows} == set(got) | set(results["not_in_force"])

@@ -18,9 +18,11 @@ from conformance.adapters.protocol import (
     AuditChainReport,
     AuditEvent,
     Capability,
+    Document,
     Encounter,
     Entry,
     Patient,
+    PatientConfirmation,
     TargetSession,
     Unsupported,
 )
@@ -32,7 +34,7 @@ IMPLEMENTED: frozenset[str] = frozenset({
     Capability.PATIENTS, Capability.ENCOUNTERS, Capability.ENTRIES, Capability.ENTRY_VERSIONS,
     Capability.ENTRY_EDIT, Capability.ENTRY_DELETE, Capability.ENTRY_CANCEL, Capability.ENTRY_SIGN,
     Capability.AUDIT_READ, Capability.AUDIT_TAMPER, Capability.AUDIT_CHAIN, Capability.LOGIN, Capability.LOGOUT,
-    Capability.ANONYMOUS, Capability.EXPORTS,
+    Capability.ANONYMOUS, Capability.DOCUMENTS, Capability.PATIENT_CONFIRMATION, Capability.EXPORTS,
 })
 
 
@@ -142,6 +144,28 @@ class ReferenceSession(TargetSession):
 
     def verify_audit_chain(self) -> AuditChainReport:
         return mapping.check_chain(self._events({}))
+
+    # documents --------------------------------------------------------------------------------------
+    def list_documents(self, encounter_id: str) -> list[Document]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/documents")
+        return [mapping.document(d) for d in mapping.items(data, "documents", "document list")]
+
+    def get_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}").body
+
+    def print_document(self, document_id: str) -> bytes:
+        return self._send("GET", f"/api/documents/{_seg(document_id)}/print").body
+
+    def discharge_encounter(self, encounter_id: str) -> Encounter:
+        return mapping.encounter(self._obj("POST", f"/api/encounters/{_seg(encounter_id)}/discharge", json={}))
+
+    def confirm_document_as_patient(self, document_id: str, method: str) -> PatientConfirmation:
+        return mapping.confirmation(self._obj("POST", f"/api/documents/{_seg(document_id)}/patient-confirmations",
+                                              json={"method": method}))
+
+    def patient_confirmations(self, encounter_id: str) -> list[PatientConfirmation]:
+        data = self._obj("GET", f"/api/encounters/{_seg(encounter_id)}/patient-confirmations")
+        return [mapping.confirmation(c) for c in mapping.items(data, "confirmations", "patient confirmations")]
 
     # data exports -----------------------------------------------------------------------------------
     def export_claim(self, encounter_id: str) -> bytes:

@@ -15,6 +15,8 @@ from conformance.adapters.reference import (
     routes_audit,
     routes_auth,
     routes_clinical,
+    routes_confirmations,
+    routes_documents,
     routes_entries,
     routes_exports,  # data exports (BHYT claim, CV 365 record)
 )
@@ -47,7 +49,8 @@ def create_app(db_path: Path, fault_set: FaultSet, lockout_seconds: int = 300) -
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STATE_KEY] = ServerState(Path(db_path), fault_set, Policy(fault_set), lockout_seconds)
-    for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_exports):
+    for module in (routes_auth, routes_clinical, routes_entries, routes_audit, routes_exports, routes_documents,
+                   routes_confirmations):
         app.register_blueprint(module.bp)
     app.teardown_appcontext(close_conn)
 

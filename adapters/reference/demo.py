@@ -2,7 +2,8 @@
 
 Passwords come from the ``HSBA_PW_<ACCOUNT>`` environment variables when set, else fresh random ones
 are made for the run; they are handed over only through the environment, and the target file written
-into the output folder names those variables, never their values.
+into the output folder names those variables, never their values. The report is signed with the test PKI's
+facility certificate and timestamped by its test TSA (``conformance.report_sign.demo_signing``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from conformance.adapters.reference.accounts import ACCOUNTS, random_password
 from conformance.adapters.reference.faults import UnknownFault
 from conformance.adapters.reference.pki import ca_bundle
 from conformance.adapters.reference.process import ReferenceProcess, ReferenceStartError
+from conformance.criteria_loader import load_catalogue
 from conformance.messages import Msg
+from conformance.report_sign import demo_signing
+from conformance.resources import data_path
 from conformance.runner import Appraisal, appraise, say
+from conformance.selection import SelectionError, profile_for
 from conformance.verdicts import EXIT_CRASH, EXIT_USAGE
 
 
@@ -29,6 +34,16 @@ def _fresh_database(folder: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return db
+
+
+def example_attestation(on: date) -> Path | None:
+    """The example attestation shipped for the profile in force on ``on`` (clearly marked as an example)."""
+    try:
+        profile, _ = profile_for(load_catalogue(), on)
+    except SelectionError:
+        return None  # the appraisal itself reports that no profile is in force
+    path = data_path("fixtures", "attestation", f"example-{profile.id}.yaml")
+    return path if path.is_file() else None
 
 
 def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) -> int:
@@ -52,7 +67,8 @@ def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) 
             server.write_target(target)
             # The target file names the variables; this process (and pytest-xdist workers) read them.
             os.environ.update(server.passwords)
-            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs))
+            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs, attestation=example_attestation(on),
+                                      signing=demo_signing()))
     except ReferenceStartError as exc:
         say(Msg(exc.vi, exc.en), sys.stderr)
         if exc.stderr:

@@ -15,9 +15,11 @@ from conformance.adapters.protocol import (
     Account,
     AuditChainReport,
     AuditEvent,
+    Document,
     Encounter,
     Entry,
     Patient,
+    PatientConfirmation,
     TargetFailure,
 )
 
@@ -93,6 +95,31 @@ def encounter(data: Any) -> Encounter:
                      department=text(d, "department", "encounter", optional=True),
                      kind=text(d, "kind", "encounter", optional=True),
                      started_at=moment(d, "started_at", "encounter"), raw=d)
+
+
+def document(data: Any) -> Document:
+    d = obj(data, "document")
+    return Document(id=req(d, "id", "document"), encounter_id=text(d, "encounter_id", "document", optional=True),
+                    title=req(d, "title", "document"), media_type=req(d, "media_type", "document"), raw=d,
+                    doc_type=text(d, "doc_type", "document", optional=True),
+                    created_at=moment(d, "created_at", "document"),
+                    author=text(d, "author", "document", optional=True),
+                    sha256=text(d, "sha256", "document", optional=True))
+
+
+def confirmation(data: Any) -> PatientConfirmation:
+    d = obj(data, "patient confirmation")
+    evidence = d.get("evidence") or {}
+    if not isinstance(evidence, dict):
+        raise malformed("patient confirmation", "'evidence' must be an object")
+    return PatientConfirmation(
+        id=req(d, "id", "patient confirmation"),
+        encounter_id=text(d, "encounter_id", "patient confirmation", optional=True),
+        document_id=text(d, "document_id", "patient confirmation", optional=True),
+        method=req(d, "method", "patient confirmation"),
+        confirmed_by=text(d, "confirmed_by", "patient confirmation", optional=True),
+        confirmed_at=moment(d, "confirmed_at", "patient confirmation"), evidence=evidence,
+        document_sha256=text(d, "document_sha256", "patient confirmation", optional=True), raw=d)
 
 
 def entry(data: Any) -> Entry:

@@ -26,6 +26,7 @@ bp = Blueprint("auth", __name__)
 
 CAPABILITIES = ("patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
                 "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous", "exports")
+CAPABILITIES = (*CAPABILITIES, "documents", "patient-confirmation")  # signatures topic
 
 
 @bp.post("/api/auth/login")
