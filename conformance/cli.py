@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="bật một lỗi có chủ đích / switch a named fault on (repeatable)")
     demo.add_argument("--date", type=_date, help="ngày thẩm định / appraisal date (YYYY-MM-DD)")
     demo.add_argument("-n", dest="jobs", type=_jobs, default=1, help="số tiến trình / parallel workers")
+    demo.add_argument("--only", action="append", default=[], metavar="ID",
+                      help="chỉ tiêu chí này / only this criterion")
+    demo.add_argument("--area", action="append", default=[], metavar="AREA", help="chỉ nhóm này / only this area")
 
     ap = sub.add_parser("appraise", help="thẩm định một hệ thống / appraise a target EMR")
     ap.add_argument("--target", required=True, type=Path, help="tệp cấu hình hệ thống (TOML) / target file")
@@ -234,7 +237,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return export_cli.run(args)
         on = args.date or today_in_vietnam()
         if args.command == "demo":
-            code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs)
+            code: int = _reference("demo").run_demo(out=args.out, faults=args.fault, on=on, jobs=args.jobs,
+                                                    areas=args.area, only=args.only)
             return code
         return appraise(Appraisal(target=args.target, out=args.out, on=on, profile=args.profile, only=args.only,
                                   areas=args.area, jobs=args.jobs, criteria_dir=args.criteria,

@@ -84,6 +84,14 @@ class _OneSignatureVerifier(XMLVerifier):
         super().__init__()
         self._index = index
 
+    def get_root(self, data: Any) -> etree._Element:
+        # a whole document this module parsed safely is used as it is (signxml only reads it: every reference
+        # is resolved in a copy); anything else goes through signxml's own copy
+        if isinstance(data, etree._Element) and data.getparent() is None:
+            return data
+        root: etree._Element = super().get_root(data)
+        return root
+
     def _get_signature(self, root: etree._Element) -> etree._Element:
         if root.tag == f"{{{DS}}}Signature":
             return root
@@ -237,8 +245,8 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
     config = SignatureConfiguration(require_x509=True, location=".//", expect_references=len(refs),
                                     ignore_ambiguous_key_info=False, verification_time=inside)
     try:
-        # the bytes ``root`` was parsed from (already refused if unsafe) spare signxml a serialisation
-        results = verifier.verify(source if source is not None else root, x509_cert=cert, expect_config=config)
+        results = verifier.verify(root if root.getparent() is None else (source or root), x509_cert=cert,
+                                  expect_config=config)
     except InvalidDigest as exc:
         return _failed(index, "HASH_FAILURE", Msg(f"dữ liệu đã bị thay đổi sau khi ký ({exc})",
                                                   f"the data was changed after signing ({exc})"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import subprocess
@@ -14,8 +15,11 @@ from conformance.bhyt_validate import validate_claim_file
 from conformance.xml_safety import Limits, UnsafeXML, parse_xml
 
 HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
-sys.path.insert(0, str(HOSTILE))
-import generate  # noqa: E402
+# the corpus script, loaded under its own name (fixtures/pki has a generate.py too)
+_spec = importlib.util.spec_from_file_location("hostile_generate", HOSTILE / "generate.py")
+assert _spec is not None and _spec.loader is not None
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
 
 FILES = sorted(p.name for p in HOSTILE.glob("*.xml"))
 

@@ -46,7 +46,8 @@ def example_attestation(on: date) -> Path | None:
     return path if path.is_file() else None
 
 
-def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) -> int:
+def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1,
+             areas: Sequence[str] = (), only: Sequence[str] = ()) -> int:
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     passwords = {spec.env_var: os.environ.get(spec.env_var) or random_password() for spec in ACCOUNTS}
@@ -67,7 +68,8 @@ def run_demo(*, out: Path, faults: Sequence[str] = (), on: date, jobs: int = 1) 
             server.write_target(target)
             # The target file names the variables; this process (and pytest-xdist workers) read them.
             os.environ.update(server.passwords)
-            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs, attestation=example_attestation(on),
+            return appraise(Appraisal(target=target, out=out, on=on, jobs=jobs, areas=list(areas), only=list(only),
+                                      attestation=example_attestation(on),
                                       signing=demo_signing()))
     except ReferenceStartError as exc:
         say(Msg(exc.vi, exc.en), sys.stderr)
