@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from conformance.adapters.reference.web import invalid
@@ -13,6 +13,7 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 SEXES = frozenset({"nam", "nu", "nữ", "khac", "khác", "male", "female", "other", "unknown", "M", "F", "O", "U"})
 MAX_TEXT = 100_000
+FACILITY_TZ = timezone(timedelta(hours=7), "ICT")  # Vietnam: UTC+7, no daylight saving
 
 
 def text_field(data: dict[str, Any], name: str, *, limit: int = 200, required: bool = True) -> str | None:
@@ -49,7 +50,7 @@ def birth_date(data: dict[str, Any]) -> str:
         parsed = date.fromisoformat(value)
     except ValueError:
         invalid("birth_date", "Ngày sinh phải theo dạng YYYY-MM-DD.", "The birth date must be YYYY-MM-DD.")
-    if parsed > datetime.now(UTC).date() or parsed.year < 1880:
+    if parsed > datetime.now(FACILITY_TZ).date() or parsed.year < 1880:  # the facility's calendar day
         invalid("birth_date", "Ngày sinh không hợp lý.", "The birth date is not plausible.")
     return value
 

@@ -3,11 +3,13 @@ well-formed 12-digit identifiers, temporary identities for newborns and unknown 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from conformance.adapters.protocol import Capability, Patient, Refused
 from conformance.probe_api import ProbeContext, ProbeResult, failed, indeterminate, passed, probe
 from conformance.probes import _setup as su
+from conformance.selection import VIETNAM
 
 # Malformed national identifiers, each with why it is malformed. Full-width digits pass ``str.isdigit``
 # and are the classic trap of a lax check.
@@ -119,7 +121,10 @@ def temporary_identities(ctx: ProbeContext) -> ProbeResult:
     must get its own patient id and be marked temporary. Then link the first newborn to a national id:
     the same patient must now carry it (found by a search), no longer temporary."""
     s = su.session(ctx, "role", "bac_si")
-    today = ctx.appraisal_date.isoformat()
+    # born yesterday by the facility's calendar (UTC+7): a real date whatever the appraisal date, and never in the
+    # future for a server that judges dates in Vietnam's time zone or in UTC
+    born = (ctx.now().astimezone(VIETNAM) - timedelta(days=1)).date()
+    today = born.isoformat()
     details: dict[str, Any] = {}
     try:
         newborns = [s.create_temporary_patient("newborn", ctx.label(f"con của sản phụ {i}"), today, "female")
