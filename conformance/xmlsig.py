@@ -40,7 +40,7 @@ from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, 
 
 from conformance.messages import Msg
 from conformance.signature_report import FileSignatures, SignatureReport, signer_identity
-from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate
+from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate_cached
 from conformance.xml_safety import DEFAULT_LIMITS, Limits, UnsafeXML, parse_xml
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -320,9 +320,8 @@ def _certificates(signature: etree._Element) -> list[bytes]:
     return [_der(node.text or "") for node in signature.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)]
 
 
-@lru_cache(maxsize=256)
 def _cached_check(store: TrustStore, cert_der: bytes, others: tuple[bytes, ...], moment: datetime) -> Any:
-    return check_certificate(store, cert_der, at=moment, intermediates=others)
+    return check_certificate_cached(store, cert_der, at=moment, intermediates=others)
 
 
 @lru_cache(maxsize=64)
