@@ -17,10 +17,10 @@ from conformance.xmlsig import (
     _fingerprint,
     _ids,
     _load_certificate,
-    _OneSignatureVerifier,
     _resolve,
     verify_xml_signatures,
 )
+from conformance.xmlsig_verifier import OneSignatureVerifier
 
 PKI = Path(__file__).resolve().parent.parent / "fixtures" / "pki"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -66,9 +66,9 @@ def _both(data: bytes) -> tuple[object, object, bool, bool]:
     refs = _resolve(signature, root, _ids(root))
     cert = _load_certificate(_der_of(signature))
     config = SignatureConfiguration(require_x509=True, location=".//", expect_references=1)
-    fast = _OneSignatureVerifier(0, signature, [(r.uri, r.element) for r in refs])
+    fast = OneSignatureVerifier(0, signature, [(r.uri, r.element) for r in refs])
     quick = fast.verify(root, x509_cert=cert, expect_config=config)
-    slow = _OneSignatureVerifier(0).verify(root, x509_cert=cert, expect_config=config)
+    slow = OneSignatureVerifier(0).verify(root, x509_cert=cert, expect_config=config)
     assert not isinstance(quick, list) and not isinstance(slow, list)
     reader = _fingerprint(root, signature)
     return quick, slow, 0 in fast.same_view, slow.signed_xml is not None and _fingerprint(slow.signed_xml) == reader
