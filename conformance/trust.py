@@ -15,9 +15,11 @@ answers, for one certificate at one moment, with an ETSI EN 319 102-1 style indi
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
@@ -195,3 +197,71 @@ def check_certificate(store: TrustStore, cert: asn1_x509.Certificate | bytes, *,
     return CertificateCheck(True, TOTAL_PASSED, None,
                             Msg("chứng thư số hợp lệ, chuỗi tới tổ chức chứng thực tin cậy",
                                 "the certificate is valid and chains to a trusted authority"), subjects)
+
+
+# A certificate's judgement changes with the moment only where a date in the inputs is crossed: a validity bound
+# of a certificate (the signer's, those offered with it, the store's), a CRL's thisUpdate/nextUpdate, a revocation
+# or invalidity date, an OCSP response's times. Between two such dates it is the same judgement, so batches signed
+# over months reuse it. pyhanko-certvalidator moves some comparisons by its time tolerance (1 s) and judges CRL
+# freshness from nextUpdate plus that tolerance: a moment within MARGIN of any date is judged afresh, never cached.
+MARGIN = timedelta(days=2)
+_JUDGED: dict[tuple[TrustStore, bytes, tuple[bytes, ...], int], CertificateCheck] = {}
+_JUDGED_MAX = 1024
+
+
+def _dates(value: object) -> Iterable[datetime]:
+    """Every datetime in an asn1crypto ``.native`` structure."""
+    if isinstance(value, datetime):
+        yield value if value.tzinfo else value.replace(tzinfo=UTC)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _dates(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _dates(item)
+
+
+def _validity(cert: asn1_x509.Certificate) -> list[datetime]:
+    return list(_dates(cert["tbs_certificate"]["validity"].native))
+
+
+@lru_cache(maxsize=16)
+def _store_dates(store: TrustStore) -> tuple[datetime, ...]:
+    found: list[datetime] = []
+    for cert in (*store.anchors, *store.intermediates):
+        found.extend(_validity(cert))
+    for item in (*store.crls, *store.ocsps):
+        found.extend(_dates(item.native))
+    return tuple(sorted(set(found)))
+
+
+@lru_cache(maxsize=64)
+def _all_dates(store: TrustStore, cert_der: bytes, intermediates: tuple[bytes, ...]) -> tuple[datetime, ...] | None:
+    try:
+        own = [d for der in (cert_der, *intermediates) for d in _validity(asn1_x509.Certificate.load(der))]
+    except Exception:
+        return None
+    return tuple(sorted({*_store_dates(store), *own}))
+
+
+def check_certificate_cached(store: TrustStore, cert_der: bytes, *, at: datetime,
+                             intermediates: tuple[bytes, ...] = ()) -> CertificateCheck:
+    """:func:`check_certificate` for a DER certificate (digital-signature usage), remembered per span between
+    the dates that can change it; a moment close to one of those dates is always judged afresh."""
+    moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if store.allow_fetching:  # fetched revocation data is not among the known dates
+        return check_certificate(store, cert_der, at=moment, intermediates=intermediates)
+    dates = _all_dates(store, cert_der, intermediates)
+    if dates is None:  # a malformed certificate: the full check turns it into a verdict
+        return check_certificate(store, cert_der, at=moment, intermediates=intermediates)
+    span = bisect.bisect_right(dates, moment)
+    if (span > 0 and moment - dates[span - 1] < MARGIN) or (span < len(dates) and dates[span] - moment < MARGIN):
+        return check_certificate(store, cert_der, at=moment, intermediates=intermediates)
+    key = (store, cert_der, intermediates, span)
+    judged = _JUDGED.get(key)
+    if judged is None:
+        judged = check_certificate(store, cert_der, at=moment, intermediates=intermediates)
+        if len(_JUDGED) >= _JUDGED_MAX:
+            _JUDGED.clear()
+        _JUDGED[key] = judged
+    return judged

@@ -72,6 +72,7 @@ _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": Fa
                    "huge_tree": False, "remove_comments": False, "remove_pis": False, "collect_ids": False}
 # a DOCTYPE or ENTITY declaration in the first 64 KiB (one further out is caught from the parsed docinfo)
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_MARKUP_DECLARATION = re.compile(rb"<!")
 
 
 _LOCAL = threading.local()
@@ -99,7 +100,8 @@ def parse_xml(data: bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "XML"
         raise UnsafeXML(Msg(f"{what}: tệp rỗng", f"{what}: empty document"), "syntax")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
         raise UnsafeXML(Msg(f"{what}: chỉ chấp nhận mã hoá UTF-8", f"{what}: only UTF-8 is accepted"), "encoding")
-    if data.find(b"<!", 0, 1 << 16) >= 0 and _DECLARATION.search(data, 0, min(len(data), 1 << 16)):
+    # a declaration needs a "!": one memchr rules most documents out (bytes.find of "<!" is far slower)
+    if data.find(b"!", 0, 1 << 16) >= 0 and _DECLARATION.search(data, 0, min(len(data), 1 << 16)):
         raise UnsafeXML(Msg(f"{what}: có khai báo DTD/ENTITY — bị từ chối (không cho phép DTD và thực thể)",
                             f"{what}: declares a DTD/ENTITY — refused (no DTD or entity is allowed)"), "dtd")
     try:
@@ -110,7 +112,7 @@ def parse_xml(data: bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "XML"
         raise UnsafeXML(Msg(f"{what}: XML không hợp lệ: {exc}", f"{what}: not well-formed XML: {exc}"), kind) from None
     except (ValueError, MemoryError) as exc:
         raise UnsafeXML(Msg(f"{what}: không đọc được XML: {exc}", f"{what}: cannot read the XML: {exc}")) from None
-    if data.find(b"<!", 1 << 16) >= 0:  # a declaration past the scanned head (after a very long prolog)?
+    if len(data) > 1 << 16 and _MARKUP_DECLARATION.search(data, 1 << 16):  # a declaration past the scanned head?
         docinfo = root.getroottree().docinfo
         if docinfo.doctype or docinfo.internalDTD is not None:
             raise UnsafeXML(Msg(f"{what}: có khai báo DTD — bị từ chối", f"{what}: declares a DTD — refused"), "dtd")

@@ -25,16 +25,19 @@ from typing import Any
 
 from cryptography import x509
 from lxml import etree
-from signxml import SignatureConfiguration, XMLVerifier
+from signxml import (
+    SignatureConfiguration,
+)
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from conformance.messages import Msg
 from conformance.signature_report import FileSignatures, SignatureReport, signer_identity
-from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate
+from conformance.trust import INDETERMINATE, TOTAL_FAILED, TrustStore, check_certificate_cached
 from conformance.xml_safety import DEFAULT_LIMITS, Limits, UnsafeXML, parse_xml
+from conformance.xmlsig_verifier import DS, NS, OneSignatureVerifier
 
-DS = "http://www.w3.org/2000/09/xmldsig#"
-NS = {"ds": DS}
+__all__ = ["DS", "NS", "element_path", "verify_one", "verify_tree", "verify_xml_signatures"]
+
 ID_ATTRIBUTES = ("Id", "ID", "id")
 VN = timezone(timedelta(hours=7))
 
@@ -75,30 +78,6 @@ def _fingerprint(element: etree._Element, skip: etree._Element | None = None) ->
     (the enveloped signature) and its descendants."""
     skipped = set(skip.iter()) if skip is not None else set()
     return [(el.tag, (el.text or "").strip()) for el in element.iter("*") if el not in skipped]
-
-
-class _OneSignatureVerifier(XMLVerifier):
-    """signxml's verifier, told which of several signatures to check (its default takes the first)."""
-
-    def __init__(self, index: int) -> None:
-        super().__init__()
-        self._index = index
-
-    def get_root(self, data: Any) -> etree._Element:
-        # a whole document this module parsed safely is used as it is (signxml only reads it: every reference
-        # is resolved in a copy); anything else goes through signxml's own copy
-        if isinstance(data, etree._Element) and data.getparent() is None:
-            return data
-        root: etree._Element = super().get_root(data)
-        return root
-
-    def _get_signature(self, root: etree._Element) -> etree._Element:
-        if root.tag == f"{{{DS}}}Signature":
-            return root
-        found = root.xpath("//ds:Signature", namespaces=NS)
-        if len(found) <= self._index:
-            raise InvalidInput("signature not found")
-        return found[self._index]
 
 
 @dataclass
@@ -161,6 +140,11 @@ def _covers(covered: set[etree._Element | None], node: etree._Element, signature
     return False
 
 
+def _within(node: etree._Element, element: etree._Element) -> bool:
+    """Whether ``node`` is ``element`` or one of its descendants."""
+    return node is element or any(a is element for a in node.iterancestors())
+
+
 def _leaf(certs: list[bytes]) -> bytes:
     """The signer's certificate among those in KeyInfo: the one that issued none of the others."""
     if len(certs) == 1:
@@ -182,9 +166,8 @@ def _certificates(signature: etree._Element) -> list[bytes]:
     return [_der(node.text or "") for node in signature.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)]
 
 
-@lru_cache(maxsize=256)
 def _cached_check(store: TrustStore, cert_der: bytes, others: tuple[bytes, ...], moment: datetime) -> Any:
-    return check_certificate(store, cert_der, at=moment, intermediates=others)
+    return check_certificate_cached(store, cert_der, at=moment, intermediates=others)
 
 
 @lru_cache(maxsize=64)
@@ -233,7 +216,7 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
     except ValueError:
         return _failed(index, "FORMAT_FAILURE", Msg("chứng thư trong KeyInfo hỏng", "broken certificate in KeyInfo"))
     others = tuple(c for c in certs if c != signer_der)
-    verifier = _OneSignatureVerifier(index)
+    verifier = OneSignatureVerifier(index, signature, [(r.uri, r.element) for r in refs])
     claimed, time_element = _signing_time(signature)
     covered = {r.element for r in refs}
     # a signing time counts only when a reference covers it (XAdES SignedProperties); otherwise it is a claim
@@ -259,10 +242,12 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
         return _failed(index, "FORMAT_FAILURE", Msg(f"chữ ký không đọc được: {exc}", f"unreadable signature: {exc}"),
                        scope=scope, intact=False)
     result_list = results if isinstance(results, list) else [results]
-    for ref, result in zip(refs, result_list, strict=False):
+    for number, (ref, result) in enumerate(zip(refs, result_list, strict=False)):
         assert ref.element is not None
+        if number in verifier.same_view:
+            continue  # digested over the reader's own element (see OneSignatureVerifier)
         signed = result.signed_xml
-        enveloped = signature if signature in set(ref.element.iter()) else None
+        enveloped = signature if _within(signature, ref.element) else None
         if signed is None or _fingerprint(signed) != _fingerprint(ref.element, enveloped):
             return _failed(index, "SIG_CONSTRAINTS_FAILURE", Msg(
                 "dữ liệu được ký không phải phần tử mà người đọc thấy — nghi tấn công bọc chữ ký",
@@ -276,7 +261,7 @@ def verify_one(root: etree._Element, signature: etree._Element, index: int, *, t
                                         "certificate_subject": _subject(signer_der),
                                         "claimed_signing_time": claimed.isoformat() if claimed else None}}
     target = required if required is not None else root
-    if not any(el is target or target in set(el.iter()) for el in covered if el is not None):
+    if not any(_within(target, el) for el in covered if el is not None):
         return SignatureReport(indication=TOTAL_FAILED, sub_indication="SIG_CONSTRAINTS_FAILURE", **base,
                                message=Msg(f"chữ ký chỉ phủ {scope}, không phủ {element_path(target)}",
                                            f"the signature covers only {scope}, not {element_path(target)}"))
