@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 SPEC_VERSION = 1
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures" / "bhyt" / "qd3176-spec.json"
+# run from the checkout's root: the committed spec (installed, the package carries a copy under conformance/_fixtures)
+DEFAULT_OUT = Path("fixtures") / "bhyt" / "qd3176-spec.json"
 NOT_SENT = {"XML12"}  # entered on the BHXH portal by the assessment council, not sent by the facility
 
 _TYPES = {"chuỗi": "string", "số": "number"}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conformance.bhyt_validate import validate_claim_file
 from conformance.xml_safety import Limits, UnsafeXML, parse_xml
+from conftest import run_hsba
 
 HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
 # the corpus script, loaded under its own name (fixtures/pki has a generate.py too)
@@ -72,9 +71,8 @@ def test_time_limit_per_file_stops_the_check() -> None:
     assert "giới hạn thời gian" in result.message.vi  # type: ignore[union-attr]
 
 
-def test_cli_survives_the_whole_corpus() -> None:
-    proc = subprocess.run([sys.executable, "-m", "conformance", "validate-export", str(HOSTILE), "--json",
-                           "--max-seconds", "20"], capture_output=True, text=True, timeout=120)
+def test_cli_survives_the_whole_corpus(tmp_path: Path) -> None:
+    proc = run_hsba(["validate-export", str(HOSTILE), "--json", "--max-seconds", "20"], cwd=tmp_path, timeout=120)
     assert proc.returncode == 1, proc.stderr
     results = json.loads(proc.stdout)
     verdicts = {Path(r["file"]).name: r["verdict"] for r in results}
