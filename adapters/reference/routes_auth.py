@@ -24,11 +24,12 @@ from conformance.adapters.reference.web import (
 
 bp = Blueprint("auth", __name__)
 
-CAPABILITIES = ("patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
-                "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous", "exports")
-CAPABILITIES = (*CAPABILITIES, "documents", "patient-confirmation")  # signatures topic
-CAPABILITIES = (*CAPABILITIES, "temporary-patients", "prescriptions", "retention", "transport",  # live-system topic
-                "credentials-in-url", "access-windows")
+CAPABILITIES: tuple[str, ...] = (
+    "patients", "encounters", "entries", "entry-versions", "entry-edit", "entry-delete", "entry-cancel",
+    "entry-sign", "audit-read", "audit-tamper", "audit-chain", "login", "logout", "anonymous", "exports",
+    "documents", "patient-confirmation",  # record documents and signatures
+    "temporary-patients", "prescriptions", "retention", "transport", "credentials-in-url", "access-windows",
+)
 
 
 @bp.post("/api/auth/login")

@@ -120,8 +120,8 @@ def record_documents(ctx: ProbeContext) -> RecordDocuments:
         cached = per_adapter[role] = RecordDocuments(rec.encounter.id, checked, policy, trust is not None)
     ctx.attach("documents.json", {"encounter": cached.encounter_id,
                                   "documents": [d.summary() for d in cached.documents]})
-    for doc in cached.documents:  # the files themselves (the evidence store keeps one copy of each)
-        ctx.evidence.add_file(f"{doc.document.id}.pdf", doc.data, doc.document.media_type or "application/pdf")
+    for kept in cached.documents:  # the files themselves (the evidence store keeps one copy of each)
+        ctx.evidence.add_file(f"{kept.document.id}.pdf", kept.data, kept.document.media_type or "application/pdf")
     return cached
 
 

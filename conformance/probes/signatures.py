@@ -200,7 +200,7 @@ def _policy_problems(ctx: ProbeContext, which: int) -> ProbeResult:
     for doc in docs.signed():
         doc_type = doc.document.doc_type
         rule = docs.policy.documents.get(doc_type or "")
-        if rule is None or (which == 1 and not rule.facility_final):
+        if doc_type is None or rule is None or (which == 1 and not rule.facility_final):
             continue
         judged.append(label(doc))
         problems += check_document(docs.policy, doc_type, signers_seen(doc))[which]
