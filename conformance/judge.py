@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from datetime import date
+from typing import Any
 
 from conformance.adapters.protocol import Adapter, Refused, TargetFailure, Unsupported
 from conformance.attestation import Attestation
@@ -34,12 +35,16 @@ def _capabilities(adapter: Adapter) -> frozenset[str] | ProbeResult:
                                               f"Cannot ask the target for its capabilities: {exc.en}"))
 
 
+def probe_params(ref: ProbeRef, target: TargetConfig | None) -> dict[str, Any]:
+    """The parameters a probe runs with: the criterion's, overridden by the target file's ``[probes."NAME"]``."""
+    return {**ref.params, **(target.probe_params.get(ref.probe, {}) if target is not None else {})}
+
+
 def run_probe(spec: ProbeSpec, ref: ProbeRef, adapter: Adapter, criterion: Criterion,
               evidence: CriterionEvidence, on: date, budget_s: float,
               target: TargetConfig | None = None) -> ProbeResult:
     """Run one probe; every exception becomes a verdict with an explanation."""
-    params = {**ref.params, **(target.probe_params.get(ref.probe, {}) if target is not None else {})}
-    ctx = ProbeContext(adapter, params, criterion.id, evidence, on, target)
+    ctx = ProbeContext(adapter, probe_params(ref, target), criterion.id, evidence, on, target)
     try:
         with recording(evidence, budget_s=budget_s):
             result = spec.function(ctx)
@@ -89,10 +94,11 @@ def check_criterion(criterion: Criterion, adapter: Adapter, store: EvidenceStore
                 f"The target (through the {adapter.name} adapter) does not offer: {', '.join(missing)}."))
         else:
             result = run_probe(spec, ref, adapter, criterion, evidence, on, budget_s, target)
-        record = {"criterion": criterion.id, "probe": ref.probe, "params": ref.params,
+        params = probe_params(ref, target)  # what the probe ran with, as the evidence must say
+        record = {"criterion": criterion.id, "probe": ref.probe, "params": params,
                   "verdict": result.verdict.value, "message": result.message.to_json(), "details": result.details}
         evidence.add_file("probe-result.json", json_bytes(record), "application/json")
-        runs.append(ProbeRun(ref.probe, dict(ref.params), result.verdict, result.message,
+        runs.append(ProbeRun(ref.probe, params, result.verdict, result.message,
                              (time.monotonic() - t0) * 1000, list(evidence.paths)))
 
     verdicts = [r.verdict for r in runs]

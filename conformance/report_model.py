@@ -118,13 +118,16 @@ def build_view(document: dict[str, Any], secrets: set[str] | None = None) -> Rep
         section = areas.setdefault(area, AreaSection(area, titles.get(area, Msg(area, area))))
         verdict = str(c.get("verdict", ""))
         attestation = _attestation(c.get("attestation"), clean)
+        attested_files = {e["path"] for e in attestation["evidence"]} if attestation else set()
         section.rows.append(CriterionRow(
             id=str(c.get("id", "")), title=clean.msg(c.get("title")),
             basis=[clean(f"{b.get('text', '')}, {b.get('ref', '')}".strip(", ")) for b in c.get("basis") or ()],
             level=LEVELS.get(c.get("level", ""), Msg(str(c.get("level", "")), str(c.get("level", "")))),
             method=METHODS.get(c.get("method", ""), Msg(str(c.get("method", "")), str(c.get("method", "")))),
             verdict=verdict, verdict_label=_verdict_label(verdict), message=clean.msg(c.get("message")),
-            evidence=[str(p) for p in c.get("evidence") or ()], attested=attestation is not None,
+            # the probes' evidence; the council's files (also in results.json's list) are shown with the attestation
+            evidence=[str(p) for p in c.get("evidence") or () if str(p) not in attested_files],
+            attested=attestation is not None,
             attestation=attestation))
     overall = str(summary.get("overall", "undecided"))
     council = [{"name": clean(m.get("name", "")), "role": clean(m.get("role", ""))}

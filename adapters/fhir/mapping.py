@@ -25,14 +25,14 @@ def malformed(what: str, detail: str) -> TargetFailure:
 
 
 def ref_id(ref: Any, rtype: str | None = None) -> str | None:
-    """The id in a Reference ``{"reference": "Type/id"}`` (or its identifier's value)."""
+    """The id in a Reference ``{"reference": "Type/id"}`` or ``"Type/id/_history/n"`` (or its identifier's value)."""
     if not isinstance(ref, dict):
         return None
     text = ref.get("reference")
     if isinstance(text, str) and "/" in text:
-        kind, _, rid = text.rstrip("/").rpartition("/")
+        kind, _, rid = text.split("/_history", 1)[0].rstrip("/").rpartition("/")
         if rtype is None or kind.endswith(rtype):
-            return rid.split("/_history")[0]
+            return rid
     ident = ref.get("identifier")
     if isinstance(ident, dict) and isinstance(ident.get("value"), str):
         return str(ident["value"])

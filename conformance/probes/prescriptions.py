@@ -64,8 +64,11 @@ def immutable_after_sending(ctx: ProbeContext) -> ProbeResult:
     draft_items = [{**ITEMS[0], "quantity": 10}]
     try:
         details["draft_edit"] = _summary(doctor.edit_prescription(p.id, draft_items, ctx.label("sửa đơn nháp")))
-    except Refused as exc:
+    except Refused as exc:  # without the control, a refusal after sending would prove nothing
         details["draft_edit"] = su.refusal(exc)
+        return indeterminate("hệ thống từ chối cả việc sửa đơn nháp, nên việc từ chối sửa sau khi gửi không "
+                             "chứng minh được điều gì", "the target refuses to edit even a draft prescription, so a "
+                             "refusal after sending would prove nothing", **details)
     sent = doctor.send_prescription(p.id)
     details["sent"] = _summary(sent)
     before = doctor.get_prescription(p.id)

@@ -34,8 +34,12 @@ VALIDITY = frozenset({"OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "NOT_
 Check = Callable[[CheckedDocument, SignatureReport], Msg | None]
 
 
-def _each_signature(ctx: ProbeContext, check: Check, ok: Msg) -> ProbeResult:
+def _each_signature(ctx: ProbeContext, check: Check, ok: Msg, *, untrusted: Msg | None = None) -> ProbeResult:
+    """Judge every signature of the record's documents with ``check``. With ``untrusted`` the check needs the
+    trust folder: without one the criterion cannot be decided (nothing would be trusted), said by that message."""
     docs = record_documents(ctx)
+    if untrusted is not None and not docs.trusted:
+        return indeterminate(untrusted.vi, untrusted.en)
     signed = docs.signed()
     if not signed:
         return indeterminate("không có tài liệu nào mang chữ ký số để kiểm tra",
@@ -131,12 +135,11 @@ def _not_revoked(doc: CheckedDocument, sig: SignatureReport) -> Msg | None:
 def certificate_not_revoked(ctx: ProbeContext) -> ProbeResult:
     """No signer's certificate was revoked at the signing time, per the CRLs/OCSP responses supplied in the
     trust folder and embedded in the document."""
-    docs = record_documents(ctx)
-    if not docs.trusted:
-        return indeterminate("chưa cấu hình thư mục tin cậy ([target] trust) nên không kiểm tra được thu hồi",
-                             "no trust folder configured ([target] trust): revocation cannot be checked")
     return _each_signature(ctx, _not_revoked, Msg("không chứng thư số nào bị thu hồi theo dữ liệu thu hồi có sẵn",
-                                                  "no certificate is revoked per the revocation data at hand"))
+                                                  "no certificate is revoked per the revocation data at hand"),
+                           untrusted=Msg("chưa cấu hình thư mục tin cậy ([target] trust) nên không kiểm tra được "
+                                         "thu hồi", "no trust folder configured ([target] trust): revocation "
+                                         "cannot be checked"))
 
 
 def _chain(doc: CheckedDocument, sig: SignatureReport) -> Msg | None:
@@ -149,12 +152,10 @@ def _chain(doc: CheckedDocument, sig: SignatureReport) -> Msg | None:
 @probe("signatures.certificate_trusted", requires=REQUIRES)
 def certificate_trusted(ctx: ProbeContext) -> ProbeResult:
     """Every signer's certificate chains to a certification authority of the facility's trust folder."""
-    docs = record_documents(ctx)
-    if not docs.trusted:
-        return indeterminate("chưa cấu hình thư mục tin cậy ([target] trust)",
-                             "no trust folder configured ([target] trust)")
     return _each_signature(ctx, _chain, Msg("chứng thư số chuỗi tới tổ chức chứng thực tin cậy",
-                                            "the certificates chain to a trusted authority"))
+                                            "the certificates chain to a trusted authority"),
+                           untrusted=Msg("chưa cấu hình thư mục tin cậy ([target] trust)",
+                                         "no trust folder configured ([target] trust)"))
 
 
 def _identity(doc: CheckedDocument, sig: SignatureReport) -> Msg | None:
@@ -191,7 +192,11 @@ def _timing(doc: CheckedDocument, sig: SignatureReport) -> Msg | None:
 def signing_time_and_timestamp(ctx: ProbeContext) -> ProbeResult:
     """Every signature has a signing time, a trusted RFC 3161 timestamp and revocation data kept with it."""
     return _each_signature(ctx, _timing, Msg("có thời điểm ký, dấu thời gian và dữ liệu thu hồi đi kèm",
-                                             "signing time, timestamp and revocation data present"))
+                                             "signing time, timestamp and revocation data present"),
+                           untrusted=Msg("chưa cấu hình thư mục tin cậy ([target] trust) nên không xác định được "
+                                         "đơn vị cấp dấu thời gian có được tin cậy không",
+                                         "no trust folder configured ([target] trust): whether the timestamp "
+                                         "authority is trusted cannot be decided"))
 
 
 def _policy_problems(ctx: ProbeContext, which: int) -> ProbeResult:
