@@ -48,21 +48,19 @@ class Capability:
     DOCUMENTS = "documents"  # list / fetch record documents
     EXPORTS = "exports"  # produce data exports
     PATIENT_CONFIRMATION = "patient-confirmation"  # patients confirm documents (OTP, biometrics, e-signature)
-
-    ALL: ClassVar[tuple[str, ...]] = (
-        PATIENTS, ENCOUNTERS, ENTRIES, ENTRY_VERSIONS, ENTRY_EDIT, ENTRY_DELETE, ENTRY_CANCEL,
-        ENTRY_SIGN, AUDIT_READ, AUDIT_TAMPER, AUDIT_CHAIN, LOGIN, LOGOUT, ANONYMOUS, DOCUMENTS,
-        EXPORTS, PATIENT_CONFIRMATION,
-    )
-
-    # --- live-system probes: identity, prescriptions, retention, transport (branch live) ---
     TEMPORARY_PATIENTS = "temporary-patients"  # patients without a national id (newborns, unknown emergencies)
     PRESCRIPTIONS = "prescriptions"  # electronic prescriptions: create, read, edit, send
     RETENTION = "retention"  # retention class and date of a record; ending an encounter; destruction requests
     TRANSPORT = "transport"  # the endpoint's URL and trust anchor, for TLS and plain-HTTP checks
     CREDENTIALS_IN_URL = "credentials-in-url"  # send a session's token as a URL query parameter (to prove refusal)
     ACCESS_WINDOWS = "access-windows"  # an administrator sets an account's permitted access hours
-    ALL = (*ALL, TEMPORARY_PATIENTS, PRESCRIPTIONS, RETENTION, TRANSPORT, CREDENTIALS_IN_URL, ACCESS_WINDOWS)
+
+    ALL: ClassVar[tuple[str, ...]] = (
+        PATIENTS, ENCOUNTERS, ENTRIES, ENTRY_VERSIONS, ENTRY_EDIT, ENTRY_DELETE, ENTRY_CANCEL,
+        ENTRY_SIGN, AUDIT_READ, AUDIT_TAMPER, AUDIT_CHAIN, LOGIN, LOGOUT, ANONYMOUS, DOCUMENTS,
+        EXPORTS, PATIENT_CONFIRMATION,
+        TEMPORARY_PATIENTS, PRESCRIPTIONS, RETENTION, TRANSPORT, CREDENTIALS_IN_URL, ACCESS_WINDOWS,
+    )
 
 
 # --------------------------------------------------------------------------------------------------

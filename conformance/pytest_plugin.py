@@ -122,7 +122,8 @@ def pytest_configure(config: pytest.Config) -> None:
         shutil.rmtree(out_dir / EVIDENCE_DIR, ignore_errors=True)
     state = RunState(catalogue, selection, target, out_dir, EvidenceStore(out_dir, target.secrets()),
                      bool(config.getoption("hsba_progress")), datetime.now(UTC), attestation)
-    if attestation is not None:
+    if attestation is not None and not hasattr(config, "workerinput"):
+        # the controller copies once (workers start after it; the store is content-addressed)
         try:  # the bundle carries the attestation and every file it attaches
             attestation.store(state.store)
         except (AttestationError, OSError) as exc:

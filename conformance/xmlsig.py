@@ -133,7 +133,7 @@ def _covers(covered: set[etree._Element | None], node: etree._Element, signature
     itself (the enveloped-signature transform removes it), a reference to an element inside it does."""
     inside_signature = signature in set(node.iterancestors())
     for el in covered:
-        if el is None or node not in set(el.iter()):
+        if el is None or not _within(node, el):
             continue
         if not inside_signature or signature in set(el.iterancestors()) or el is signature:
             return True
