@@ -13,11 +13,6 @@ from datetime import date
 from conformance.criteria_model import Catalogue, Criterion, Profile
 
 
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON's escaping is valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
 def _comment(text: str, indent: str = "") -> list[str]:
     return [f"{indent}# {line}".rstrip() for line in text.splitlines() or [""]]
 

@@ -75,12 +75,6 @@ def _validator(resource_type: str) -> Draft6Validator:
     return Draft6Validator({"$ref": f"{SCHEMA_URI}#/definitions/{resource_type}"}, registry=_registry())
 
 
-def warm_up(*types: str) -> None:
-    """Parse the schema and build validators now (e.g. before a timed run)."""
-    for t in types or ("Patient",):
-        validator_for(t)
-
-
 def validator_for(resource_type: str) -> Draft6Validator:
     with _lock:  # functools.cache is not a once-only guard across threads
         return _validator(resource_type)

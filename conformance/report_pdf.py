@@ -7,7 +7,6 @@ adds the PAdES signature as an incremental update.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -165,9 +164,3 @@ def render_pdf(document: dict[str, Any], secrets: set[str] | None = None) -> byt
     _cover(pdf)
     _areas(pdf)
     return bytes(pdf.output())
-
-
-def write_pdf(document: dict[str, Any], out_dir: Path, secrets: set[str] | None = None) -> Path:
-    path = out_dir / "report.pdf"
-    path.write_bytes(render_pdf(document, secrets))
-    return path

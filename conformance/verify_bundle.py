@@ -9,7 +9,6 @@ without ``--trust`` an intact bundle still exits 1 because who signed it cannot 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -17,7 +16,6 @@ import stat
 import sys
 import zipfile
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,14 +257,6 @@ def _print(check: BundleCheck, trust: TrustStore | None) -> None:
     else:
         print("Kết quả: KHÔNG đạt — gói đã bị thay đổi hoặc chữ ký không hợp lệ/không được tin cậy.\nResult: FAILED — "
               "the bundle was changed or its signature is invalid or untrusted.")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hsba verify", description="Kiểm tra gói bằng chứng / check a bundle")
-    parser.add_argument("bundle", type=Path)
-    parser.add_argument("--trust", type=Path, help="thư mục tin cậy / trust folder (CA certificates, crl/)")
-    args = parser.parse_args(argv)
-    return run(args.bundle, args.trust)
 
 
 def run(bundle: Path, trust_dir: Path | None) -> int:

@@ -37,10 +37,6 @@ class Limits:
     max_elements: int = 2_000_000  # elements in one parsed document
     max_seconds: float = 30.0  # time budget for one file
 
-    def scaled(self, **changes: float) -> Limits:
-        values = {**self.__dict__, **changes}
-        return Limits(**values)
-
 
 DEFAULT_LIMITS = Limits()
 
